@@ -1,0 +1,141 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# sitefence — one Makefile for the BPF programs, the loader, the Apache MPM, the tools and the
+# tests. Everything generated goes under $(BUILD)/.
+#
+#   make deps     install the Debian packages the build, the tests and the demo need
+#   make          build everything
+#   make check    run every test: host unit tests, then the kernel tests in a QEMU guest
+#   make demo     boot a guest and show the fence at work
+#
+# WERROR=1 turns warnings into errors (CI does); ASAN=1 builds the user-space code with
+# AddressSanitizer for the tests that can use it.
+
+BUILD     ?= build
+CC        ?= gcc
+CLANG     ?= clang
+BPFTOOL   ?= $(firstword $(wildcard /usr/sbin/bpftool /usr/bin/bpftool) bpftool)
+APXS      ?= apxs
+WERROR    ?= 0
+ASAN      ?= 0
+V         ?= 0
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+# ---- flags ------------------------------------------------------------------------------------
+WARNINGS := -std=gnu11 -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
+	    -Wmissing-prototypes -Wimplicit-fallthrough -Wundef
+HARDEN   := -D_FORTIFY_SOURCE=2 -fstack-protector-strong
+OPT      ?= -O2 -g
+ifeq ($(WERROR),1)
+WARNINGS += -Werror
+endif
+ifeq ($(ASAN),1)
+OPT      := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer
+HARDEN   := -fstack-protector-strong
+endif
+
+USER_CFLAGS  := $(OPT) $(WARNINGS) $(HARDEN) -fPIE -D_GNU_SOURCE -Ilib -I$(BUILD) -Ibpf
+USER_LDFLAGS := -pie -Wl,-z,relro,-z,now $(if $(filter 1,$(ASAN)),-fsanitize=address$(comma)undefined)
+BPF_LIBS     := -lbpf -lelf -lz
+comma := ,
+
+BPF_CFLAGS := -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_x86 -I$(BUILD) -Ibpf
+
+# ---- the kernel's types -----------------------------------------------------------------------
+# vmlinux.h comes from the BTF of the kernel we build on; CO-RE relocates to the running one.
+# Hosts without /sys/kernel/btf fall back to the test guest's kernel.
+KERNEL_BTF ?= $(firstword $(wildcard /sys/kernel/btf/vmlinux))
+
+$(BUILD)/vmlinux.h:
+	$(Q)mkdir -p $(@D)
+	$(call msg,GEN,$@)
+	$(Q)btf="$(KERNEL_BTF)"; \
+	if [ -z "$$btf" ]; then btf=$$(tests/vm/kernel.sh)/vmlinux; fi; \
+	$(BPFTOOL) btf dump file "$$btf" format c >$@.tmp && mv $@.tmp $@
+
+# ---- BPF objects and skeletons ----------------------------------------------------------------
+# A feature is x.bpf.c + x.h; its skeleton x.skel.h is generated here.
+$(BUILD)/%.bpf.o: %.bpf.c $(BUILD)/vmlinux.h $(wildcard bpf/*.h)
+	$(Q)mkdir -p $(@D)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -I$(dir $<) -c $< -o $@.tmp.o
+	$(Q)$(BPFTOOL) gen object $@ $@.tmp.o && rm -f $@.tmp.o
+
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(notdir $*)_bpf >$@.tmp && mv $@.tmp $@
+
+# ---- user space -------------------------------------------------------------------------------
+$(BUILD)/%.o: %.c
+	$(Q)mkdir -p $(@D)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(USER_CFLAGS) -MMD -MP -c $< -o $@
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# ---- tests ------------------------------------------------------------------------------------
+TAP_OBJ := $(BUILD)/tests/lib/tap.o
+
+# Kernel tests: tests/bpf/test_*.c, each with the skeletons of tests/bpf/progs/ it includes.
+BPF_TEST_PROGS := $(patsubst tests/bpf/progs/%.bpf.c,$(BUILD)/tests/bpf/progs/%.skel.h,\
+		  $(wildcard tests/bpf/progs/*.bpf.c))
+BPF_TESTS      := $(patsubst tests/bpf/%.c,$(BUILD)/tests/bpf/%,$(wildcard tests/bpf/test_*.c))
+
+$(BPF_TESTS:%=%.o): USER_CFLAGS += -Itests/lib -I$(BUILD)/tests/bpf/progs
+$(BPF_TESTS:%=%.o): $(BUILD)/tests/bpf/%.o: tests/bpf/%.c $(BPF_TEST_PROGS)
+	$(Q)mkdir -p $(@D)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(USER_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/tests/lib/tap.o: USER_CFLAGS += -Itests/lib
+
+$(BPF_TESTS): %: %.o $(TAP_OBJ)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(USER_LDFLAGS) $^ $(BPF_LIBS) -o $@
+
+TESTS := $(BPF_TESTS)
+
+# ---- top-level targets ------------------------------------------------------------------------
+# Keep BPF objects: skeletons embed them, and tools inspect them.
+.SECONDARY:
+
+.PHONY: all deps check check-host check-guest demo clean
+.DEFAULT_GOAL := all
+
+all: $(TESTS)
+
+# Debian packages: the build, the tests, the demo and the benchmarks.
+DEB_PACKAGES := make gcc libc6-dev pkg-config clang llvm libbpf-dev bpftool libelf-dev \
+		zlib1g-dev apache2 apache2-dev apache2-utils libapr1-dev libaprutil1-dev \
+		libapache2-mod-php8.2 qemu-system-x86 busybox-static perl file xz-utils \
+		curl openssl iproute2 util-linux
+
+deps:
+	$(Q)missing=$$(for p in $(DEB_PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' "$$p" 2>/dev/null | grep -q '^install ok installed$$' \
+			|| echo "$$p"; done); \
+	if [ -n "$$missing" ]; then \
+		echo "deps: installing" $$missing; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update -q && apt-get install -y -q --no-install-recommends $$missing; \
+	else \
+		echo "deps: all $(words $(DEB_PACKAGES)) Debian packages are installed"; \
+	fi
+	$(Q)apt-cache depends linux-image-amd64 2>/dev/null | grep -q 'Depends: linux-image-' || \
+		apt-get update -q
+
+check: deps all
+	$(Q)tests/check
+
+demo: deps all
+	$(Q)tests/demo
+
+clean:
+	rm -rf $(BUILD)
