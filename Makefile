@@ -66,7 +66,7 @@ $(BUILD)/%.bpf.o: %.bpf.c $(BUILD)/vmlinux.h $(wildcard bpf/*.h)
 	$(Q)mkdir -p $(@D)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -I$(dir $<) -c $< -o $@.tmp.o
-	$(Q)$(BPFTOOL) gen object $@ $@.tmp.o && rm -f $@.tmp.o
+	$(Q)$(BPFTOOL) gen object $@.tmp $@.tmp.o && rm -f $@.tmp.o && mv $@.tmp $@
 
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(call msg,SKEL,$@)
@@ -80,6 +80,24 @@ $(BUILD)/%.o: %.c
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
+# ---- the fence and its loader -----------------------------------------------------------------
+LIB_SRCS    := lib/parse.c lib/log.c lib/diag.c lib/sitetab.c lib/proto.c lib/names.c
+LIB_OBJS    := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+LOADER_SRCS := loader/sitefenced.c loader/config.c loader/fence_load.c loader/policy.c \
+	       loader/state.c loader/tokens.c loader/audit.c loader/control.c
+LOADER_OBJS := $(LOADER_SRCS:%.c=$(BUILD)/%.o)
+
+$(BUILD)/loader/fence_load.o: $(BUILD)/bpf/fence.skel.h
+$(BUILD)/loader/%.o: USER_CFLAGS += -Iloader -I$(BUILD)/bpf
+
+$(BUILD)/libsitefence.a: $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/sitefenced: $(LOADER_OBJS) $(BUILD)/libsitefence.a
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(USER_LDFLAGS) $^ $(BPF_LIBS) -o $@
+
 # ---- tests ------------------------------------------------------------------------------------
 TAP_OBJ := $(BUILD)/tests/lib/tap.o
 
@@ -88,28 +106,37 @@ BPF_TEST_PROGS := $(patsubst tests/bpf/progs/%.bpf.c,$(BUILD)/tests/bpf/progs/%.
 		  $(wildcard tests/bpf/progs/*.bpf.c))
 BPF_TESTS      := $(patsubst tests/bpf/%.c,$(BUILD)/tests/bpf/%,$(wildcard tests/bpf/test_*.c))
 
-$(BPF_TESTS:%=%.o): USER_CFLAGS += -Itests/lib -I$(BUILD)/tests/bpf/progs
+$(BPF_TESTS:%=%.o): USER_CFLAGS += -Itests/lib -I$(BUILD)/tests/bpf/progs -Iloader
 $(BPF_TESTS:%=%.o): $(BUILD)/tests/bpf/%.o: tests/bpf/%.c $(BPF_TEST_PROGS)
 	$(Q)mkdir -p $(@D)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(USER_CFLAGS) -MMD -MP -c $< -o $@
 
-$(BUILD)/tests/lib/tap.o: USER_CFLAGS += -Itests/lib
+$(BUILD)/tests/lib/%.o: USER_CFLAGS += -Itests/lib
 
-$(BPF_TESTS): %: %.o $(TAP_OBJ)
+$(BPF_TESTS): %: %.o $(TAP_OBJ) $(BUILD)/libsitefence.a
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(USER_LDFLAGS) $^ $(BPF_LIBS) -o $@
 
-TESTS := $(BPF_TESTS)
+# Host unit tests: tests/unit/test_*.c against the library.
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/test_*.c))
+$(UNIT_TESTS:%=%.o): USER_CFLAGS += -Itests/lib -Iloader
+$(UNIT_TESTS): %: %.o $(TAP_OBJ) $(BUILD)/libsitefence.a
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(USER_LDFLAGS) $^ $(BPF_LIBS) -o $@
+
+TESTS := $(BPF_TESTS) $(UNIT_TESTS)
+PROGRAMS := $(BUILD)/sitefenced
 
 # ---- top-level targets ------------------------------------------------------------------------
 # Keep BPF objects: skeletons embed them, and tools inspect them.
 .SECONDARY:
+.DELETE_ON_ERROR:
 
 .PHONY: all deps check check-host check-guest demo clean
 .DEFAULT_GOAL := all
 
-all: $(TESTS)
+all: $(PROGRAMS) $(TESTS)
 
 # Debian packages: the build, the tests, the demo and the benchmarks.
 DEB_PACKAGES := make gcc libc6-dev pkg-config clang llvm libbpf-dev bpftool libelf-dev \
