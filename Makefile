@@ -19,6 +19,7 @@ APXS      ?= apxs
 WERROR    ?= 0
 ASAN      ?= 0
 V         ?= 0
+VERSION   := 0.1
 
 ifeq ($(V),1)
 Q =
@@ -98,6 +99,20 @@ $(BUILD)/sitefenced: $(LOADER_OBJS) $(BUILD)/libsitefence.a
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(USER_LDFLAGS) $^ $(BPF_LIBS) -o $@
 
+# ---- the tools -----------------------------------------------------------------------------
+AUDIT_SRCS := $(filter-out tools/sitefence-audit.c,$(wildcard tools/audit_*.c)) tools/json.c
+AUDIT_OBJS := $(AUDIT_SRCS:%.c=$(BUILD)/%.o)
+
+$(BUILD)/tools/%.o: USER_CFLAGS += -Itools -DSITEFENCE_VERSION=\"$(VERSION)\"
+
+$(BUILD)/libaudit.a: $(AUDIT_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/sitefence-audit: $(BUILD)/tools/sitefence-audit.o $(BUILD)/libaudit.a $(BUILD)/libsitefence.a
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(USER_LDFLAGS) $^ -lz -o $@
+
 # ---- tests ------------------------------------------------------------------------------------
 TAP_OBJ := $(BUILD)/tests/lib/tap.o
 
@@ -125,8 +140,22 @@ $(UNIT_TESTS): %: %.o $(TAP_OBJ) $(BUILD)/libsitefence.a
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(USER_LDFLAGS) $^ $(BPF_LIBS) -o $@
 
-TESTS := $(BPF_TESTS) $(UNIT_TESTS)
-PROGRAMS := $(BUILD)/sitefenced
+# Host tests of the tools and the MPM's plain-C parts.
+TOOL_TESTS := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(wildcard tests/tools/test_*.c))
+$(TOOL_TESTS:%=%.o): USER_CFLAGS += -Itests/lib -Itools
+$(TOOL_TESTS): %: %.o $(TAP_OBJ) $(BUILD)/libaudit.a $(BUILD)/libsitefence.a
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(USER_LDFLAGS) $^ -lz -o $@
+
+MPM_PLAIN_SRCS := mpm/sniff.c
+MPM_HOST_TESTS := $(patsubst tests/mpm/%.c,$(BUILD)/tests/mpm/%,$(wildcard tests/mpm/test_*.c))
+$(MPM_HOST_TESTS:%=%.o): USER_CFLAGS += -Itests/lib -Impm
+$(MPM_HOST_TESTS): %: %.o $(TAP_OBJ) $(MPM_PLAIN_SRCS:%.c=$(BUILD)/%.o)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(USER_LDFLAGS) $^ -o $@
+
+TESTS := $(BPF_TESTS) $(UNIT_TESTS) $(TOOL_TESTS) $(MPM_HOST_TESTS)
+PROGRAMS := $(BUILD)/sitefenced $(BUILD)/sitefence-audit
 
 # ---- top-level targets ------------------------------------------------------------------------
 # Keep BPF objects: skeletons embed them, and tools inspect them.
