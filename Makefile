@@ -82,7 +82,8 @@ $(BUILD)/%.o: %.c
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 # ---- the fence and its loader -----------------------------------------------------------------
-LIB_SRCS    := lib/parse.c lib/log.c lib/diag.c lib/sitetab.c lib/proto.c lib/names.c
+LIB_SRCS    := lib/parse.c lib/log.c lib/diag.c lib/sitetab.c lib/proto.c lib/names.c \
+	       lib/kernel.c
 LIB_OBJS    := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 LOADER_SRCS := loader/sitefenced.c loader/config.c loader/fence_load.c loader/policy.c \
 	       loader/state.c loader/tokens.c loader/audit.c loader/control.c

@@ -40,12 +40,6 @@ struct fence {
 	unsigned int replaced;	/* pinned links replaced by a different program */
 };
 
-/*
- * Check that the kernel can run the fence at all: BPF LSM compiled in and active. On failure
- * returns -errno and writes an explanation, with what to change, into why.
- */
-int fence_probe_kernel(char *why, size_t len);
-
 /* Load, attach and pin (or adopt); problems that need the admin's attention go to diag. */
 int fence_open(const struct fence_opts *opts, struct fence **ret, struct sf_diag *diag);
 /* Close this process's references; pinned programs and maps stay in force. */

@@ -29,6 +29,7 @@
 #include <bpf/libbpf.h>
 
 #include "daemon.h"
+#include "kernel.h"
 #include "log.h"
 
 struct sf_config_user {
@@ -382,7 +383,7 @@ static int start(struct daemon *d, const struct opts *o)
 	diag_free(&diag);
 	if (err)
 		return err;
-	err = fence_probe_kernel(why, sizeof(why));
+	err = sf_kernel_check(why, sizeof(why));
 	if (err) {
 		error("%s", why);
 		return err;
