@@ -130,7 +130,10 @@ $(BPF_TESTS:%=%.o): $(BUILD)/tests/bpf/%.o: tests/bpf/%.c $(BPF_TEST_PROGS)
 
 $(BUILD)/tests/lib/%.o: USER_CFLAGS += -Itests/lib
 
-$(BPF_TESTS): %: %.o $(TAP_OBJ) $(BUILD)/libsitefence.a
+BPF_TEST_LIB := $(BUILD)/tests/bpf/fixture.o $(BUILD)/tests/bpf/ops.o
+$(BPF_TEST_LIB): USER_CFLAGS += -Itests/lib
+
+$(BPF_TESTS): %: %.o $(TAP_OBJ) $(BPF_TEST_LIB) $(BUILD)/libsitefence.a
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(USER_LDFLAGS) $^ $(BPF_LIBS) -o $@
 

@@ -176,6 +176,25 @@ struct {
 	__type(value, __u64);
 } sf_spawners SEC(".maps");
 
+/*
+ * Which build of this object the pins belong to (written by the loader after every program is
+ * attached), so that a restarted sitefenced with the same object adopts the pins without
+ * loading anything.
+ */
+struct sf_meta {
+	__u64 object_hash;
+	__u32 programs;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sf_meta);
+} sf_meta SEC(".maps");
+
 /* 6.1's per-CPU task-storage recursion counter; weak, as later kernels may drop it. */
 extern const int bpf_task_storage_busy __ksym __weak;
 
@@ -656,7 +675,7 @@ struct walk {
 };
 
 /* Does (dev, ino) root access for w? Sets the outputs and returns 1 when it does. */
-static __always_inline int walk_lookup(struct walk *w, __u64 ino)
+static __always_inline int walk_lookup(struct walk *w, __u64 ino, bool dir)
 {
 	struct sf_pkey k = { .kind = SF_PK_ROOT, .dev = w->dev, .ino = ino };
 	struct sf_root *idx, *own;
@@ -667,7 +686,7 @@ static __always_inline int walk_lookup(struct walk *w, __u64 ino)
 	if (!pol)
 		return 0;
 	idx = bpf_map_lookup_elem(pol, &k);
-	if (!idx)
+	if (!idx || !(idx->flags & SF_ROOT_DIR) != !dir)
 		return 0;
 	if ((idx->flags & SF_ROOT_GLOBAL) && !(w->site_flags & SF_SITE_NO_GLOBAL)) {
 		mask = idx->mask;
@@ -697,7 +716,7 @@ static long walk_step_btf(__u32 i, void *arg)
 	struct dentry *d = w->d, *parent;
 	struct inode *inode = d->d_inode;
 
-	if (inode && walk_lookup(w, inode->i_ino))
+	if (inode && walk_lookup(w, inode->i_ino, (inode->i_mode & S_IFMT) == S_IFDIR))
 		return 1;
 	parent = d->d_parent;
 	if (parent == d) {
@@ -715,7 +734,8 @@ static long walk_step_probe(__u32 i, void *arg)
 	struct dentry *d = w->d, *parent;
 	struct inode *inode = BPF_CORE_READ(d, d_inode);
 
-	if (inode && walk_lookup(w, BPF_CORE_READ(inode, i_ino)))
+	if (inode && walk_lookup(w, BPF_CORE_READ(inode, i_ino),
+				 (BPF_CORE_READ(inode, i_mode) & S_IFMT) == S_IFDIR))
 		return 1;
 	parent = BPF_CORE_READ(d, d_parent);
 	if (!parent || parent == d) {
@@ -763,12 +783,19 @@ static __always_inline int file_denied(struct who *w, int state, struct dentry *
 	}
 	/*
 	 * A file with several names may have one of them in another site's tree: the walk only
-	 * saw the name used now. Global roots are read-only system trees, so only site roots care.
+	 * saw one name (the one used now, or for access() just the first alias). Global roots
+	 * are read-only system trees, so only site roots care.
 	 */
-	if (!global && !(w->site_flags & SF_SITE_HARDLINKS) && !probe) {
-		struct inode *inode = d->d_inode;
+	if (!global && !(w->site_flags & SF_SITE_HARDLINKS)) {
+		struct inode *inode = probe ? BPF_CORE_READ(d, d_inode) : d->d_inode;
+		__u32 nlink = 0;
+		umode_t imode = 0;
 
-		if (inode && (inode->i_mode & S_IFMT) != S_IFDIR && inode->i_nlink > 1) {
+		if (inode) {
+			imode = probe ? BPF_CORE_READ(inode, i_mode) : inode->i_mode;
+			nlink = probe ? BPF_CORE_READ(inode, i_nlink) : inode->i_nlink;
+		}
+		if ((imode & S_IFMT) != S_IFDIR && nlink > 1) {
 			v->reason = SF_WHY_HARDLINK;
 			return 1;
 		}
@@ -1283,6 +1310,10 @@ int BPF_PROG(sf_unix_may_send, struct socket *sock, struct socket *other, int re
  * CAP_DAC_READ_SEARCH, CAP_SYS_ADMIN, ... in between. Checks of other tasks' credentials
  * (has_capability) are not the task's own use and pass.
  */
+/*
+ * (Under a stacking filesystem's credential override the check is the filesystem's own, made
+ * on its mounter's behalf after the task's access was checked on the upper layer.)
+ */
 SEC("lsm/capable")
 int BPF_PROG(sf_capable, const struct cred *cred, struct user_namespace *ns, int cap,
 	     unsigned int opts, int ret)
@@ -1296,7 +1327,7 @@ int BPF_PROG(sf_capable, const struct cred *cred, struct user_namespace *ns, int
 	if (cap == CAP_SETUID || cap == CAP_SETGID)
 		return 0;
 	t = bpf_get_current_task_btf();
-	if (cred != t->cred)
+	if (cred != t->cred || nested_override())
 		return 0;
 	if (who_current(&w) == WHO_FREE)
 		return 0;

@@ -82,6 +82,11 @@ struct sf_pkey {
  */
 #define SF_ROOT_GLOBAL	  (1u << 0) /* index entry: global mask applies to every tagged task */
 #define SF_ROOT_HAS_SITES (1u << 1) /* index entry: some site lists this inode; look it up */
+/*
+ * Index entry: the root is a directory. Only a directory matches it: on an overlayfs whose
+ * layers are different filesystems, a file can carry the inode number of a directory.
+ */
+#define SF_ROOT_DIR	  (1u << 2)
 
 struct sf_root {
 	__u32 mask;		/* SF_MAY_* */

@@ -327,18 +327,113 @@ static int ensure_bpffs(const char *pin_dir)
 	return 0;
 }
 
-static void fence_fds(struct fence *f)
-{
-	struct fence_bpf *s = f->skel;
+struct sf_meta_user {
+	uint64_t object_hash;
+	uint32_t programs;
+	uint32_t pad;
+};
 
-	f->policy_fd = bpf_map__fd(s->maps.sf_policy);
-	f->config_fd = bpf_map__fd(s->maps.sf_config);
-	f->counters_fd = bpf_map__fd(s->maps.sf_counters);
-	f->stats_fd = bpf_map__fd(s->maps.sf_stats);
-	f->events_fd = bpf_map__fd(s->maps.sf_events);
-	f->spawners_fd = bpf_map__fd(s->maps.sf_spawners);
-	f->tags_fd = bpf_map__fd(s->maps.sf_tags);
-	f->mirror_fd = bpf_map__fd(s->maps.sf_tag_mirror);
+/* The maps the daemon uses, by name, so that they can come from a skeleton or from pins. */
+static const struct {
+	const char *name;
+	size_t offset;
+} fence_maps[] = {
+	{ "sf_policy", offsetof(struct fence, policy_fd) },
+	{ "sf_config", offsetof(struct fence, config_fd) },
+	{ "sf_counters", offsetof(struct fence, counters_fd) },
+	{ "sf_stats", offsetof(struct fence, stats_fd) },
+	{ "sf_events", offsetof(struct fence, events_fd) },
+	{ "sf_spawners", offsetof(struct fence, spawners_fd) },
+	{ "sf_tags", offsetof(struct fence, tags_fd) },
+	{ "sf_tag_mirror", offsetof(struct fence, mirror_fd) },
+	{ "sf_meta", offsetof(struct fence, meta_fd) },
+};
+
+#define NMAPS (sizeof(fence_maps) / sizeof(fence_maps[0]))
+
+static int *map_fd_slot(struct fence *f, size_t i)
+{
+	return (int *)((char *)f + fence_maps[i].offset);
+}
+
+/* FNV-1a over the object this sitefenced carries. */
+static uint64_t object_hash(void)
+{
+	const unsigned char *p;
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t n, i;
+
+	p = fence_bpf__elf_bytes(&n);
+	for (i = 0; i < n; i++)
+		h = (h ^ p[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+static int fence_fds(struct fence *f)
+{
+	size_t i;
+
+	for (i = 0; i < NMAPS; i++) {
+		struct bpf_map *m = bpf_object__find_map_by_name(f->skel->obj, fence_maps[i].name);
+
+		*map_fd_slot(f, i) = m ? bpf_map__fd(m) : -1;
+		if (*map_fd_slot(f, i) < 0)
+			return -ENOENT;
+	}
+	return 0;
+}
+
+/*
+ * The pins hold exactly this object, all its programs attached: take them as they are, with
+ * no load and no verification (a restart of the daemon costs nothing and changes nothing).
+ */
+static int adopt_pins(struct fence *f, const char *pin_dir)
+{
+	struct sf_meta_user meta;
+	char path[PATH_MAX];
+	struct dirent *de;
+	unsigned int links = 0;
+	__u32 zero = 0;
+	size_t i;
+	DIR *d;
+
+	for (i = 0; i < NMAPS; i++)
+		*map_fd_slot(f, i) = -1;
+	for (i = 0; i < NMAPS; i++) {
+		snprintf(path, sizeof(path), "%s/%s", pin_dir, fence_maps[i].name);
+		*map_fd_slot(f, i) = bpf_obj_get(path);
+		if (*map_fd_slot(f, i) < 0)
+			return -ENOENT;
+	}
+	if (bpf_map_lookup_elem(f->meta_fd, &zero, &meta) || meta.object_hash != object_hash())
+		return -ESTALE;
+	d = opendir(pin_dir);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d)))
+		links += !strncmp(de->d_name, "link_", 5);
+	closedir(d);
+	if (links != meta.programs)
+		return -ESTALE;
+	f->adopted = links;
+	return 0;
+}
+
+static void close_map_fds(struct fence *f)
+{
+	size_t i;
+
+	for (i = 0; i < NMAPS; i++)
+		if (*map_fd_slot(f, i) >= 0)
+			close(*map_fd_slot(f, i));
+}
+
+static int write_meta(struct fence *f)
+{
+	struct sf_meta_user meta = { object_hash(), f->attached + f->adopted + f->replaced, 0 };
+	__u32 zero = 0;
+
+	return bpf_map_update_elem(f->meta_fd, &zero, &meta, BPF_ANY) ? -errno : 0;
 }
 
 static int load(struct fence *f, const struct fence_opts *o, struct sf_diag *diag)
@@ -387,6 +482,12 @@ int fence_open(const struct fence_opts *o, struct fence **ret, struct sf_diag *d
 	f = calloc(1, sizeof(*f));
 	if (!f)
 		return -ENOMEM;
+	if (!adopt_pins(f, o->pin_dir)) {
+		*ret = f;
+		return 0;
+	}
+	close_map_fds(f);
+	memset(f, 0, sizeof(*f));
 	err = load(f, o, diag);
 	if (err)
 		goto out_close;
@@ -401,7 +502,13 @@ int fence_open(const struct fence_opts *o, struct fence **ret, struct sf_diag *d
 		}
 	}
 	unpin_stale_links(f->skel, o->pin_dir);
-	fence_fds(f);
+	err = fence_fds(f);
+	if (!err)
+		err = write_meta(f);
+	if (err) {
+		diag_error(diag, "fence", 0, "cannot record the pinned fence: %s", strerror(-err));
+		goto out_close;
+	}
 	*ret = f;
 	return 0;
 out_close:
@@ -413,7 +520,10 @@ void fence_close(struct fence *f)
 {
 	if (!f)
 		return;
-	fence_bpf__destroy(f->skel);
+	if (f->skel)
+		fence_bpf__destroy(f->skel);
+	else
+		close_map_fds(f);
 	free(f);
 }
 

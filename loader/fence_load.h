@@ -26,7 +26,7 @@ struct fence_opts {
 };
 
 struct fence {
-	struct fence_bpf *skel;
+	struct fence_bpf *skel;	/* NULL when the pins were adopted without loading */
 	int policy_fd;		/* array-of-maps, slot 0 = current policy */
 	int config_fd;
 	int counters_fd;
@@ -35,6 +35,7 @@ struct fence {
 	int spawners_fd;
 	int tags_fd;
 	int mirror_fd;
+	int meta_fd;		/* which object the pins hold */
 	unsigned int attached;	/* programs newly attached by this load */
 	unsigned int adopted;	/* programs whose pinned link was kept */
 	unsigned int replaced;	/* pinned links replaced by a different program */

@@ -118,7 +118,7 @@ static int keep_fd(struct policy *p, int fd)
 }
 
 /* The two entries of one root: the index (site 0) and, for a site, the site's own. */
-static int add_root_entries(struct policy *p, uint64_t dev, uint64_t ino, uint32_t site,
+static int add_root_entries(struct policy *p, uint64_t dev, uint64_t ino, bool dir, uint32_t site,
 			    uint32_t mask)
 {
 	struct sf_pkey k = { .kind = SF_PK_ROOT, .dev = dev, .ino = ino };
@@ -132,6 +132,8 @@ static int add_root_entries(struct policy *p, uint64_t dev, uint64_t ino, uint32
 		v.root.flags = SF_ROOT_GLOBAL;
 		v.root.mask = mask;
 	}
+	if (dir)
+		v.root.flags |= SF_ROOT_DIR;
 	err = add_entry(p, &k, &v);
 	if (err || !site)
 		return err;
@@ -141,10 +143,33 @@ static int add_root_entries(struct policy *p, uint64_t dev, uint64_t ino, uint32
 	return add_entry(p, &k, &v);
 }
 
+/*
+ * The kernel's device number for the dentries of what path names. stat() reports a file's
+ * own filesystem, but on an overlayfs the walk sees the overlay's superblock, which is what
+ * the directory holding the file reports: use that for anything but a directory.
+ */
+static uint64_t walk_dev(const char *path, const struct stat *st)
+{
+	char real[PATH_MAX], *slash;
+	struct stat dst;
+
+	if (S_ISDIR(st->st_mode) || !realpath(path, real))
+		return kernel_dev(st->st_dev);
+	slash = strrchr(real, '/');
+	if (!slash)
+		return kernel_dev(st->st_dev);
+	if (slash == real)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	return stat(real, &dst) ? kernel_dev(st->st_dev) : kernel_dev(dst.st_dev);
+}
+
 /* Resolve path (following symlinks) and add it; -ENOENT etc. when it cannot be opened. */
 static int add_path(struct policy *p, const char *path, uint32_t site, uint32_t mask)
 {
 	struct stat st;
+	uint64_t dev;
 	int fd, err;
 
 	fd = open(path, O_PATH | O_CLOEXEC);
@@ -161,7 +186,8 @@ static int add_path(struct policy *p, const char *path, uint32_t site, uint32_t 
 		return err;
 	}
 	p->nroots++;
-	return add_root_entries(p, kernel_dev(st.st_dev), st.st_ino, site, mask);
+	dev = walk_dev(path, &st);
+	return add_root_entries(p, dev, st.st_ino, S_ISDIR(st.st_mode), site, mask);
 }
 
 /*

@@ -37,3 +37,26 @@ int tap_main(const struct tap_test *tests, size_t n, const char *filter)
 	}
 	return failures ? 1 : 0;
 }
+
+int tap_main_fixture(const struct tap_test *tests, size_t n, const char *filter,
+		     int (*setup)(void), void (*teardown)(void))
+{
+	size_t i, num = 0;
+	int ret;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (setup()) {
+		for (i = 0; i < n; i++)
+			if (!filter || !*filter || strstr(tests[i].name, filter))
+				num++;
+		printf("1..%zu\n", num);
+		for (i = 0, num = 0; i < n; i++)
+			if (!filter || !*filter || strstr(tests[i].name, filter))
+				printf("not ok %zu - %s # the fixture could not be set up\n", ++num,
+				       tests[i].name);
+		return 1;
+	}
+	ret = tap_main(tests, n, filter);
+	teardown();
+	return ret;
+}

@@ -122,6 +122,22 @@ int tap_main(const struct tap_test *tests, size_t n, const char *filter);
 				argc > 1 ? argv[1] : getenv("TEST_FILTER"));                       \
 	}
 
+/*
+ * The same with a fixture: setup() runs once before the tests (non-zero: every test is
+ * reported as failed, with the reason setup printed), teardown() once after.
+ */
+int tap_main_fixture(const struct tap_test *tests, size_t n, const char *filter,
+		     int (*setup)(void), void (*teardown)(void));
+
+#define TAP_TESTS_FIXTURE(setup, teardown, ...)                                                    \
+	static const struct tap_test tap_tests[] = { __VA_ARGS__ };                                \
+	int main(int argc, char **argv)                                                            \
+	{                                                                                          \
+		return tap_main_fixture(tap_tests, sizeof(tap_tests) / sizeof(tap_tests[0]),       \
+					argc > 1 ? argv[1] : getenv("TEST_FILTER"), setup,         \
+					teardown);                                                 \
+	}
+
 #define TAP_TEST(fn) { #fn, fn }
 
 #endif /* SF_TAP_H */
