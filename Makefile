@@ -101,7 +101,7 @@ $(BUILD)/sitefenced: $(LOADER_OBJS) $(BUILD)/libsitefence.a
 	$(Q)$(CC) $(USER_LDFLAGS) $^ $(BPF_LIBS) -o $@
 
 # ---- the tools -----------------------------------------------------------------------------
-AUDIT_SRCS := $(filter-out tools/sitefence-audit.c,$(wildcard tools/audit_*.c)) tools/json.c
+AUDIT_SRCS := $(wildcard tools/audit_*.c) tools/json.c
 AUDIT_OBJS := $(AUDIT_SRCS:%.c=$(BUILD)/%.o)
 
 $(BUILD)/tools/%.o: USER_CFLAGS += -Itools -DSITEFENCE_VERSION=\"$(VERSION)\"
@@ -109,6 +109,11 @@ $(BUILD)/tools/%.o: USER_CFLAGS += -Itools -DSITEFENCE_VERSION=\"$(VERSION)\"
 $(BUILD)/libaudit.a: $(AUDIT_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
+
+CTL_SRCS := tools/sitefencectl.c $(wildcard tools/ctl_*.c)
+$(BUILD)/sitefencectl: $(CTL_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/libsitefence.a
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(USER_LDFLAGS) $^ $(BPF_LIBS) -o $@
 
 $(BUILD)/sitefence-audit: $(BUILD)/tools/sitefence-audit.o $(BUILD)/libaudit.a $(BUILD)/libsitefence.a
 	$(call msg,LD,$@)
@@ -159,7 +164,7 @@ $(MPM_HOST_TESTS): %: %.o $(TAP_OBJ) $(MPM_PLAIN_SRCS:%.c=$(BUILD)/%.o)
 	$(Q)$(CC) $(USER_LDFLAGS) $^ -o $@
 
 TESTS := $(BPF_TESTS) $(UNIT_TESTS) $(TOOL_TESTS) $(MPM_HOST_TESTS)
-PROGRAMS := $(BUILD)/sitefenced $(BUILD)/sitefence-audit
+PROGRAMS := $(BUILD)/sitefenced $(BUILD)/sitefence-audit $(BUILD)/sitefencectl
 
 # ---- top-level targets ------------------------------------------------------------------------
 # Keep BPF objects: skeletons embed them, and tools inspect them.

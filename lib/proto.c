@@ -254,7 +254,7 @@ int sf_client_connect(const char *path, int *ret_fd)
 int sf_client_call(int sock, uint16_t type, const char *req, uint32_t len, struct sf_msg *reply,
 		   int timeout_ms)
 {
-	static uint32_t seq;
+	static uint32_t seq;	/* never 0: that is the daemon's refusal */
 	int err;
 
 	seq++;
@@ -264,6 +264,12 @@ int sf_client_call(int sock, uint16_t type, const char *req, uint32_t len, struc
 	err = sf_msg_recv(sock, reply, SF_MSG_MAX, true, timeout_ms);
 	if (err)
 		return err;
+	/*
+	 * The daemon refuses a connection (not root, confined, too many) before reading any
+	 * request, with seq 0: keep that reply, whose text says why.
+	 */
+	if (reply->seq == 0 && !sf_reply_ok(reply))
+		return 0;
 	if (reply->type != (type | SF_MSG_REPLY) || reply->seq != seq) {
 		sf_msg_free(reply);
 		return -EPROTO;

@@ -86,7 +86,10 @@ void sf_rx_reset(struct sf_rx *rx);
 
 void sf_msg_free(struct sf_msg *msg);
 
-/* Client side: connect to the daemon's socket and make one request. */
+/*
+ * Client side: connect to the daemon's socket and make one request. A refusal of the whole
+ * connection (seq 0, "error") comes back as the reply.
+ */
 int sf_client_connect(const char *path, int *ret_fd);
 int sf_client_call(int sock, uint16_t type, const char *req, uint32_t len, struct sf_msg *reply,
 		   int timeout_ms);

@@ -229,11 +229,17 @@ static void event_line(struct audit *a, const struct sf_event *e)
 	write_line(a, &b);
 }
 
+/* Records written per drain: a flood must not keep the daemon from its control socket. */
+#define DRAIN_BUDGET 2048
+
 static int on_event(void *ctx, void *data, size_t size)
 {
+	struct audit *a = ctx;
+
 	if (size >= sizeof(struct sf_event))
-		event_line(ctx, data);
-	return 0;
+		event_line(a, data);
+	/* A negative return stops ring_buffer__consume; the rest waits for the next drain. */
+	return --a->budget > 0 ? 0 : -E2BIG;
 }
 
 void audit_daemon(struct audit *a, const char *event, const char *fmt, ...)
@@ -316,7 +322,10 @@ int audit_drain(struct audit *a)
 	__u32 zero = 0;
 	int n;
 
+	a->budget = DRAIN_BUDGET;
 	n = ring_buffer__consume(a->rb);
+	if (n == -E2BIG)
+		n = 0;
 	if (a->stats_fd >= 0 && !bpf_map_lookup_elem(a->stats_fd, &zero, &s) &&
 	    s.lost > a->lost_seen) {
 		struct jbuf b = { 0 };

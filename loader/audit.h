@@ -27,6 +27,7 @@ struct audit {
 	uint64_t lost_seen;	/* sf_stats.lost already reported */
 	uint64_t records;	/* lines written */
 	uint64_t write_errors;
+	int budget;		/* records left in the current drain */
 };
 
 int audit_open(struct audit *a, const char *path, int events_fd, int stats_fd,

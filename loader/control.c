@@ -30,6 +30,7 @@
 struct client {
 	int fd;
 	pid_t pid;		/* SO_PEERCRED at accept */
+	uint32_t tag;		/* the peer's fence tag at accept (enum sf_tag_kind) */
 	char owner[OWNER_NAME_MAX + 1];	/* set by HELLO */
 	struct sf_rx rx;
 	time_t last;
@@ -37,7 +38,10 @@ struct client {
 
 static struct client clients[MAX_CLIENTS];
 
-enum { NEED_OWNER = 1 };
+enum {
+	NEED_OWNER = 1,		/* after HELLO */
+	PENDING_OK = 2,		/* the one request a pending worker may make */
+};
 
 struct reply {
 	FILE *f;
@@ -64,7 +68,7 @@ static const struct {
 } handlers[] = {
 	{ SF_MSG_HELLO, do_hello, 0 },
 	{ SF_MSG_SET_SITES, do_set_sites, NEED_OWNER },
-	{ SF_MSG_TAG_PEER, do_tag_peer, 0 },
+	{ SF_MSG_TAG_PEER, do_tag_peer, PENDING_OK },
 	{ SF_MSG_STATUS, do_status, 0 },
 	{ SF_MSG_RELOAD, do_reload, 0 },
 };
@@ -151,13 +155,41 @@ static int peer_tag(struct daemon *d, pid_t pid, struct sf_tag *tag)
 	return err;
 }
 
+/* The registered site called name, with its id; NULL when there is none. */
+static const struct sf_site_spec *find_site(const struct daemon *d, const char *name,
+					    uint32_t *ret_id)
+{
+	const struct sf_site_spec *s;
+	size_t i;
+
+	for (i = 0; i < d->state.nowners; i++) {
+		s = sitetab_find(&d->state.owners[i].tab, name);
+		if (s && !state_site_lookup(&d->state, name, ret_id))
+			return s;
+	}
+	return NULL;
+}
+
+/* "site NAME ID\nuid U\ngid G\ngroups G,G\nmode M\n": what the peer becomes. */
+static void print_identity(FILE *f, const struct sf_site_spec *s, uint32_t id)
+{
+	uint32_t i;
+
+	fprintf(f, "site %s %u\nuid %u\ngid %u\ngroups ", s->name, id, s->uid, s->gid);
+	for (i = 0; i < s->ngroups; i++)
+		fprintf(f, "%s%u", i ? "," : "", s->groups[i]);
+	fprintf(f, "\nmode %s\n", sf_mode_name(s->mode));
+}
+
 /*
  * Hand the peer its site's token (an O_PATH descriptor, which opening does not use): the peer
  * opens /proc/self/fd/N and the kernel, not this daemon, makes the change, with its checks.
+ * The reply also says which identity the site runs as, from the same table as the token.
  */
 static int do_tag_peer(struct daemon *d, struct client *c, const struct sf_msg *m,
 		       struct reply *r)
 {
+	const struct sf_site_spec *site;
 	char buf[512], path[4096], *name;
 	struct sf_tag tag;
 	uint32_t id = 0;
@@ -167,14 +199,11 @@ static int do_tag_peer(struct daemon *d, struct client *c, const struct sf_msg *
 		fprintf(r->f, "error\nTAG_PEER wants \"site NAME\"\n");
 		return 0;
 	}
-	for (i = 0; i < d->state.nids && strcmp(d->state.ids[i].name, name); i++)
-		;
-	if (i < d->state.nids)
-		id = d->state.ids[i].id;
-	for (i = 0; id && i < d->tokens.n; i++)
+	site = find_site(d, name, &id);
+	for (i = 0; site && i < d->tokens.n; i++)
 		if (d->tokens.files[i].kind == SF_TOKEN_SITE && d->tokens.files[i].site == id)
 			break;
-	if (!id || i == d->tokens.n) {
+	if (!site || i == d->tokens.n) {
 		fprintf(r->f, "error\nno registered site %s\n", name);
 		return 0;
 	}
@@ -189,6 +218,7 @@ static int do_tag_peer(struct daemon *d, struct client *c, const struct sf_msg *
 	if (r->fd < 0)
 		return -errno;
 	fprintf(r->f, "ok\n");
+	print_identity(r->f, site, id);
 	return 0;
 }
 
@@ -199,21 +229,25 @@ static int do_status(struct daemon *d, struct client *c, const struct sf_msg *m,
 	(void)c;
 	(void)m;
 	fprintf(r->f, "ok\nversion %s\npid %d\nuptime %lld\ngeneration %llu\nconfig %s\n"
-		"audit_log %s\nrecords %llu\nwrite_errors %llu\nsites %zu\nroots %zu\n",
+		"audit_log %s\nrecords %llu\nwrite_errors %llu\nsites %zu\nroots %zu\n"
+		"programs %u\npin_dir %s\nrun_dir %s\ntokens %s\n",
 		SF_VERSION, (int)getpid(), (long long)(time(NULL) - d->started),
 		(unsigned long long)d->policy.generation,
 		d->conf.path ? d->conf.path : "(defaults)", d->conf.audit_log,
 		(unsigned long long)d->audit.records, (unsigned long long)d->audit.write_errors,
-		d->policy.nsites, d->policy.nroots);
+		d->policy.nsites, d->policy.nroots, fence_programs(d->fence), d->pin_dir,
+		d->conf.run_dir, d->tokens.dir);
 	for (i = 0; i < d->state.nowners; i++) {
 		const struct sf_owner *o = &d->state.owners[i];
 
 		fprintf(r->f, "owner %s %zu\n", o->name, o->tab.n);
 		for (j = 0; j < o->tab.n; j++) {
 			const struct sf_site_spec *s = &o->tab.sites[j];
-			uint32_t id = 0;
+			uint32_t id;
 
-			state_site_id(&d->state, s->name, d->conf.max_sites, &id);
+			/* Only sites of the installed policy have an id; never allocate one here. */
+			if (state_site_lookup(&d->state, s->name, &id))
+				continue;
 			fprintf(r->f, "site %s %u %s %u %u\n", s->name, id, sf_mode_name(s->mode),
 				s->uid, s->gid);
 		}
@@ -276,6 +310,8 @@ static int dispatch(struct daemon *d, struct client *c, const struct sf_msg *m)
 			break;
 	if (i == sizeof(handlers) / sizeof(handlers[0]))
 		fprintf(r.f, "error\nunknown request type %u\n", m->type);
+	else if (c->tag == SF_TAG_PENDING && !(handlers[i].flags & PENDING_OK))
+		fprintf(r.f, "error\na pending worker may only ask for its site (TAG_PEER)\n");
 	else if ((handlers[i].flags & NEED_OWNER) && !c->owner[0])
 		fprintf(r.f, "error\n%s needs HELLO first\n", sf_msg_type_name(m->type));
 	else
@@ -339,6 +375,7 @@ static void accept_client(struct daemon *d)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
 	socklen_t len = sizeof(struct ucred);
+	struct sf_tag tag;
 	struct ucred cred;
 	int fd, i;
 
@@ -351,6 +388,18 @@ static void accept_client(struct daemon *d)
 		refuse_peer(fd, "only root may use the sitefence control socket");
 		return;
 	}
+	/*
+	 * A confined task never changes policy, even while it is still root; a pending one
+	 * may only ask for its site. An unreadable tag counts as confined.
+	 */
+	if (peer_tag(d, cred.pid, &tag))
+		tag.kind = SF_TAG_SITE;
+	if (tag.kind == SF_TAG_SITE) {
+		warn("control: refused a connection from pid %d: it is confined to a site",
+		     (int)cred.pid);
+		refuse_peer(fd, "a process confined to a site may not use the control socket");
+		return;
+	}
 	for (i = 0; i < MAX_CLIENTS && clients[i].fd > 0; i++)
 		;
 	if (i == MAX_CLIENTS) {
@@ -359,6 +408,7 @@ static void accept_client(struct daemon *d)
 	}
 	clients[i].fd = fd;
 	clients[i].pid = cred.pid;
+	clients[i].tag = tag.kind;
 	clients[i].last = time(NULL);
 	sf_rx_init(&clients[i].rx);
 	ev.data.fd = fd;

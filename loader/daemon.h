@@ -23,6 +23,7 @@
 
 struct daemon {
 	char *conf_path;
+	const char *pin_dir;
 	bool conf_must_exist;
 	struct sf_conf conf;
 	struct sf_state state;

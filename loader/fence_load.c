@@ -516,6 +516,11 @@ out_close:
 	return err;
 }
 
+unsigned int fence_programs(const struct fence *f)
+{
+	return f->attached + f->adopted + f->replaced;
+}
+
 void fence_close(struct fence *f)
 {
 	if (!f)

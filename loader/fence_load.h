@@ -43,6 +43,8 @@ struct fence {
 
 /* Load, attach and pin (or adopt); problems that need the admin's attention go to diag. */
 int fence_open(const struct fence_opts *opts, struct fence **ret, struct sf_diag *diag);
+/* How many programs the fence runs (links pinned). */
+unsigned int fence_programs(const struct fence *f);
 /* Close this process's references; pinned programs and maps stay in force. */
 void fence_close(struct fence *f);
 /* Remove every pin under pin_dir, which detaches the fence (tests, sitefenced --unload). */

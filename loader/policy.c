@@ -226,8 +226,22 @@ static int add_globals(struct policy *p, const struct policy_in *in, const struc
 {
 	const struct sf_conf *c = in->conf;
 	const char *where = c->path ? c->path : "defaults";
+	char sockdir[PATH_MAX], *slash;
 	size_t i;
 	int err;
+
+	/*
+	 * The control socket's directory, connect-only: a pending worker may ask for its site
+	 * over it (the daemon refuses everything else from confined peers).
+	 */
+	snprintf(sockdir, sizeof(sockdir), "%s", c->control_socket);
+	slash = strrchr(sockdir, '/');
+	if (slash && slash != sockdir) {
+		*slash = '\0';
+		err = add_path(p, sockdir, 0, SF_MAY_CONNECT);
+		if (err == -ENOMEM)
+			return err;
+	}
 
 	for (i = 0; i < c->nglobals; i++) {
 		const struct sf_root_spec *g = &c->globals[i];

@@ -243,6 +243,10 @@ int daemon_update(struct daemon *d, const struct sf_conf *conf, const char *owne
 	if (owners != d->state.owners)
 		free(owners);
 	if (err) {
+		/* Tokens made for the candidate go again; the installed policy keeps its own. */
+		free(ids);
+		if (!all_site_ids(d, d->state.owners, d->state.nowners, &ids, &nids))
+			tokens_sync_sites(&d->tokens, ids, nids, true);
 		free(ids);
 		return err;
 	}
@@ -383,7 +387,7 @@ static int start(struct daemon *d, const struct opts *o)
 	diag_free(&diag);
 	if (err)
 		return err;
-	err = sf_kernel_check(why, sizeof(why));
+	err = sf_kernel_check(why, sizeof(why), true);
 	if (err) {
 		error("%s", why);
 		return err;
@@ -508,7 +512,7 @@ static bool on_signal(struct daemon *d, int sigfd)
 static int serve(struct daemon *d)
 {
 	struct epoll_event evs[32];
-	int sigfd, timerfd, n, i, err;
+	int sigfd = -1, timerfd = -1, n, i, err;
 	uint64_t ticks;
 
 	err = setup_events(d, &sigfd, &timerfd);
@@ -578,6 +582,7 @@ int main(int argc, char **argv)
 		return err ? 1 : 0;
 	}
 	d.conf_path = (char *)o.conf_path;
+	d.pin_dir = o.pin_dir;
 	d.conf_must_exist = o.conf_explicit;
 	d.started = time(NULL);
 	err = start(&d, &o);

@@ -65,6 +65,16 @@ static int add_id(struct sf_state *st, const char *name, uint32_t id)
 	return 0;
 }
 
+int state_site_lookup(const struct sf_state *st, const char *name, uint32_t *ret_id)
+{
+	struct sf_site_id *known = find_id(st, name);
+
+	if (!known)
+		return -ENOENT;
+	*ret_id = known->id;
+	return 0;
+}
+
 int state_site_id(struct sf_state *st, const char *name, uint32_t max, uint32_t *ret_id)
 {
 	struct sf_site_id *known = find_id(st, name);

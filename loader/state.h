@@ -50,6 +50,8 @@ int state_with_owner(const struct sf_state *st, const char *owner, const struct 
 
 /* The id of name, allocating the lowest free one below max when new; 0 or -ENOSPC. */
 int state_site_id(struct sf_state *st, const char *name, uint32_t max, uint32_t *ret_id);
+/* The id of a known name, without allocating: 0 or -ENOENT. */
+int state_site_lookup(const struct sf_state *st, const char *name, uint32_t *ret_id);
 /* The name of id, or NULL. */
 const char *state_site_name(const struct sf_state *st, uint32_t id);
 
