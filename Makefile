@@ -163,6 +163,13 @@ $(MPM_HOST_TESTS): %: %.o $(TAP_OBJ) $(MPM_PLAIN_SRCS:%.c=$(BUILD)/%.o)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(USER_LDFLAGS) $^ -o $@
 
+# Benchmarks (run with make bench; never part of make check).
+BENCH_PROGS := $(BUILD)/bench/fence_open
+$(BUILD)/bench/%.o: USER_CFLAGS += -Itests/lib -Itests/bpf
+$(BUILD)/bench/fence_open: $(BUILD)/bench/fence_open.o $(BPF_TEST_LIB) $(BUILD)/libsitefence.a
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(USER_LDFLAGS) $^ $(BPF_LIBS) -o $@
+
 TESTS := $(BPF_TESTS) $(UNIT_TESTS) $(TOOL_TESTS) $(MPM_HOST_TESTS)
 PROGRAMS := $(BUILD)/sitefenced $(BUILD)/sitefence-audit $(BUILD)/sitefencectl
 
@@ -171,10 +178,10 @@ PROGRAMS := $(BUILD)/sitefenced $(BUILD)/sitefence-audit $(BUILD)/sitefencectl
 .SECONDARY:
 .DELETE_ON_ERROR:
 
-.PHONY: all deps check check-host check-guest demo clean
+.PHONY: all deps check demo bench clean
 .DEFAULT_GOAL := all
 
-all: $(PROGRAMS) $(TESTS)
+all: $(PROGRAMS) $(TESTS) $(BENCH_PROGS)
 
 # Debian packages: the build, the tests, the demo and the benchmarks.
 DEB_PACKAGES := make gcc libc6-dev pkg-config clang llvm libbpf-dev bpftool libelf-dev \
@@ -201,6 +208,9 @@ check: deps all
 
 demo: deps all
 	$(Q)tests/demo
+
+bench: deps all
+	$(Q)bench/run-fence
 
 clean:
 	rm -rf $(BUILD)

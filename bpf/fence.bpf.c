@@ -803,11 +803,11 @@ static __always_inline int file_denied(struct who *w, int state, struct dentry *
 	return 0;
 }
 
-/* The common shape of a file hook: check, count, refuse or allow. */
-static __always_inline int check_file(struct dentry *d, struct vfsmount *mnt, __u32 access,
-				      __u32 op)
+/* The common shape of a file hook: check, count, refuse (with err) or allow. */
+static __always_inline int check_file_err(struct dentry *d, struct vfsmount *mnt, __u32 access,
+					  __u32 op, int err)
 {
-	struct verdict v = { .op = op, .access = access, .err = EACCES, .dentry = d, .mnt = mnt };
+	struct verdict v = { .op = op, .access = access, .err = err, .dentry = d, .mnt = mnt };
 	struct who w;
 	int state;
 
@@ -822,6 +822,12 @@ static __always_inline int check_file(struct dentry *d, struct vfsmount *mnt, __
 	}
 	v.mode = w.mode;
 	return refuse(&w.ref, &v);
+}
+
+static __always_inline int check_file(struct dentry *d, struct vfsmount *mnt, __u32 access,
+				      __u32 op)
+{
+	return check_file_err(d, mnt, access, op, EACCES);
 }
 
 /* For what only the task's tag decides (bpf, mount, ...): refuse every tagged task. */
@@ -986,7 +992,8 @@ int BPF_PROG(sf_bprm_creds, struct linux_binprm *bprm, struct file *file, int re
 		return ret;
 	if (!bprm->per_clear)
 		return 0;
-	return check_file(file->f_path.dentry, file->f_path.mnt, SF_MAY_SETUID, SF_OP_PRIVEXEC);
+	return check_file_err(file->f_path.dentry, file->f_path.mnt, SF_MAY_SETUID, SF_OP_PRIVEXEC,
+			      EPERM);
 }
 
 /* Executable mappings of files; shared anonymous memory (S_PRIVATE shmem) is not a file. */

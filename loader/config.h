@@ -43,7 +43,10 @@
 	X(BOOL, abstract_unix, "off", 0, 0,                                                        \
 	  "confined tasks may connect to abstract unix sockets (shared by every site)")            \
 	X(BOOL, default_globals, "on", 0, 0,                                                       \
-	  "start from the built-in global roots (system libraries, PHP's config, a few devices)")
+	  "start from the built-in global roots (system libraries, PHP's config, a few devices)")  \
+	X(BOOL, access_check, "on", 0, 0,                                                          \
+	  "access() and chdir() outside a site fail too (PHP's OPcache relies on it); costs every" \
+	  " process's path lookups a little, see the README")
 
 #define CONF_CTYPE_PATH char *
 #define CONF_CTYPE_U32	uint32_t

@@ -142,8 +142,18 @@ static bool spec_matches(const char *spec, const char *kernel)
 	return !*spec && !*kernel;
 }
 
+/*
+ * The access() hook is the one an admin may turn off (access_check off): it runs for every
+ * path component of every lookup of every process, which costs every process, confined or not.
+ */
+static bool wanted(const struct hook_spec *s, const struct fence_opts *o)
+{
+	return o->access_check || strcmp(s->hook, "inode_permission");
+}
+
 /* Enable exactly the programs whose hooks match this kernel; report hooks left without one. */
-static int choose_programs(struct fence_bpf *skel, struct sf_diag *diag)
+static int choose_programs(struct fence_bpf *skel, const struct fence_opts *o,
+			   struct sf_diag *diag)
 {
 	bool covered[NSPECS] = { false };
 	struct btf *btf;
@@ -166,8 +176,8 @@ static int choose_programs(struct fence_bpf *skel, struct sf_diag *diag)
 		}
 		err = hook_params(btf, s->hook, kparams, sizeof(kparams));
 		ok = !err && (!s->params || spec_matches(s->params, kparams));
-		bpf_program__set_autoload(prog, ok);
-		if (ok)
+		bpf_program__set_autoload(prog, ok && wanted(s, o));
+		if (ok || !wanted(s, o))
 			for (j = 0; j < NSPECS; j++)
 				if (!strcmp(hook_specs[j].hook, s->hook))
 					covered[j] = true;
@@ -356,8 +366,8 @@ static int *map_fd_slot(struct fence *f, size_t i)
 	return (int *)((char *)f + fence_maps[i].offset);
 }
 
-/* FNV-1a over the object this sitefenced carries. */
-static uint64_t object_hash(void)
+/* FNV-1a over the object this sitefenced carries and the choice of programs. */
+static uint64_t object_hash(const struct fence_opts *o)
 {
 	const unsigned char *p;
 	uint64_t h = 0xcbf29ce484222325ULL;
@@ -366,7 +376,7 @@ static uint64_t object_hash(void)
 	p = fence_bpf__elf_bytes(&n);
 	for (i = 0; i < n; i++)
 		h = (h ^ p[i]) * 0x100000001b3ULL;
-	return h;
+	return (h ^ o->access_check) * 0x100000001b3ULL;
 }
 
 static int fence_fds(struct fence *f)
@@ -387,7 +397,7 @@ static int fence_fds(struct fence *f)
  * The pins hold exactly this object, all its programs attached: take them as they are, with
  * no load and no verification (a restart of the daemon costs nothing and changes nothing).
  */
-static int adopt_pins(struct fence *f, const char *pin_dir)
+static int adopt_pins(struct fence *f, const struct fence_opts *o)
 {
 	struct sf_meta_user meta;
 	char path[PATH_MAX];
@@ -400,14 +410,14 @@ static int adopt_pins(struct fence *f, const char *pin_dir)
 	for (i = 0; i < NMAPS; i++)
 		*map_fd_slot(f, i) = -1;
 	for (i = 0; i < NMAPS; i++) {
-		snprintf(path, sizeof(path), "%s/%s", pin_dir, fence_maps[i].name);
+		snprintf(path, sizeof(path), "%s/%s", o->pin_dir, fence_maps[i].name);
 		*map_fd_slot(f, i) = bpf_obj_get(path);
 		if (*map_fd_slot(f, i) < 0)
 			return -ENOENT;
 	}
-	if (bpf_map_lookup_elem(f->meta_fd, &zero, &meta) || meta.object_hash != object_hash())
+	if (bpf_map_lookup_elem(f->meta_fd, &zero, &meta) || meta.object_hash != object_hash(o))
 		return -ESTALE;
-	d = opendir(pin_dir);
+	d = opendir(o->pin_dir);
 	if (!d)
 		return -errno;
 	while ((de = readdir(d)))
@@ -428,9 +438,9 @@ static void close_map_fds(struct fence *f)
 			close(*map_fd_slot(f, i));
 }
 
-static int write_meta(struct fence *f)
+static int write_meta(struct fence *f, const struct fence_opts *o)
 {
-	struct sf_meta_user meta = { object_hash(), f->attached + f->adopted + f->replaced, 0 };
+	struct sf_meta_user meta = { object_hash(o), fence_programs(f), 0 };
 	__u32 zero = 0;
 
 	return bpf_map_update_elem(f->meta_fd, &zero, &meta, BPF_ANY) ? -errno : 0;
@@ -447,7 +457,7 @@ static int load(struct fence *f, const struct fence_opts *o, struct sf_diag *dia
 	if (!skel)
 		return -errno;
 	f->skel = skel;
-	err = choose_programs(skel, diag);
+	err = choose_programs(skel, o, diag);
 	if (err)
 		return err;
 	if (diag->errors)
@@ -482,7 +492,7 @@ int fence_open(const struct fence_opts *o, struct fence **ret, struct sf_diag *d
 	f = calloc(1, sizeof(*f));
 	if (!f)
 		return -ENOMEM;
-	if (!adopt_pins(f, o->pin_dir)) {
+	if (!adopt_pins(f, o)) {
 		*ret = f;
 		return 0;
 	}
@@ -504,7 +514,7 @@ int fence_open(const struct fence_opts *o, struct fence **ret, struct sf_diag *d
 	unpin_stale_links(f->skel, o->pin_dir);
 	err = fence_fds(f);
 	if (!err)
-		err = write_meta(f);
+		err = write_meta(f, o);
 	if (err) {
 		diag_error(diag, "fence", 0, "cannot record the pinned fence: %s", strerror(-err));
 		goto out_close;

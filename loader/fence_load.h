@@ -23,6 +23,7 @@ struct fence_opts {
 	uint32_t max_tasks;	/* entries of the tag backstop */
 	uint32_t max_sites;	/* counter and rate-limit slots */
 	uint64_t ringbuf_size;
+	bool access_check;	/* attach the access()/chdir() hook (inode_permission) */
 };
 
 struct fence {

@@ -276,9 +276,9 @@ static void warn_restart_keys(const struct sf_conf *a, const struct sf_conf *b,
 {
 	if (strcmp(a->control_socket, b->control_socket) || strcmp(a->run_dir, b->run_dir) ||
 	    a->max_tasks != b->max_tasks || a->max_sites != b->max_sites ||
-	    a->ringbuf_size != b->ringbuf_size)
-		diag_warn(diag, "sitefenced", 0, "control_socket, run_dir, max_tasks, max_sites and"
-			  " ringbuf_size change only when sitefenced restarts");
+	    a->ringbuf_size != b->ringbuf_size || a->access_check != b->access_check)
+		diag_warn(diag, "sitefenced", 0, "control_socket, run_dir, max_tasks, max_sites,"
+			  " ringbuf_size and access_check change only when sitefenced restarts");
 }
 
 int daemon_reload(struct daemon *d, struct sf_diag *diag)
@@ -413,6 +413,7 @@ static int start(struct daemon *d, const struct opts *o)
 	fo.max_tasks = d->conf.max_tasks;
 	fo.max_sites = d->conf.max_sites;
 	fo.ringbuf_size = d->conf.ringbuf_size;
+	fo.access_check = d->conf.access_check;
 	err = fence_open(&fo, &d->fence, &diag);
 	fputs(diag_text(&diag), stderr);
 	diag_free(&diag);
