@@ -100,6 +100,30 @@ $(BUILD)/sitefenced: $(LOADER_OBJS) $(BUILD)/libsitefence.a
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(USER_LDFLAGS) $^ $(BPF_LIBS) -o $@
 
+# ---- the Apache MPM ---------------------------------------------------------------------------
+# Flags and paths come from apxs; the objects stay under $(BUILD) (apxs -c would write beside
+# the sources). The plain-C library parts the module needs are compiled again as PIC.
+APXS_INCLUDES = -I$(shell $(APXS) -q INCLUDEDIR) $(shell apr-1-config --includes --cppflags) \
+		$(shell apu-1-config --includes)
+MPM_SRCS   := mpm/mpm_sitefence.c mpm/sf_sites.c mpm/sf_fence.c mpm/sf_parent.c \
+	      mpm/sf_dispatch.c mpm/sf_worker.c mpm/sf_title.c mpm/sniff.c
+MPM_LIB    := lib/parse.c lib/proto.c
+MPM_OBJS   := $(MPM_SRCS:%.c=$(BUILD)/pic/%.o) $(MPM_LIB:%.c=$(BUILD)/pic/%.o)
+# Apache's headers are not written for -Wstrict-prototypes/-Wmissing-prototypes.
+MPM_CFLAGS  = $(OPT) -std=gnu11 -Wall -Wextra -Wformat=2 -Wshadow -Wimplicit-fallthrough \
+	      -Wno-unused-parameter -Wno-missing-field-initializers $(if $(filter 1,$(WERROR)),-Werror) $(HARDEN) -fPIC \
+	      -D_GNU_SOURCE $(APXS_INCLUDES) -Impm -Ilib -Ibpf
+MPM_MODULE := $(BUILD)/mod_mpm_sitefence.so
+
+$(BUILD)/pic/%.o: %.c
+	$(Q)mkdir -p $(@D)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(MPM_CFLAGS) -MMD -MP -c $< -o $@
+
+$(MPM_MODULE): $(MPM_OBJS)
+	$(call msg,LD,$@)
+	$(Q)$(CC) -shared -Wl,-z,relro,-z,now $^ -o $@
+
 # ---- the tools -----------------------------------------------------------------------------
 AUDIT_SRCS := $(wildcard tools/audit_*.c) tools/json.c
 AUDIT_OBJS := $(AUDIT_SRCS:%.c=$(BUILD)/%.o)
@@ -171,7 +195,7 @@ $(BUILD)/bench/fence_open: $(BUILD)/bench/fence_open.o $(BPF_TEST_LIB) $(BUILD)/
 	$(Q)$(CC) $(USER_LDFLAGS) $^ $(BPF_LIBS) -o $@
 
 TESTS := $(BPF_TESTS) $(UNIT_TESTS) $(TOOL_TESTS) $(MPM_HOST_TESTS)
-PROGRAMS := $(BUILD)/sitefenced $(BUILD)/sitefence-audit $(BUILD)/sitefencectl
+PROGRAMS := $(BUILD)/sitefenced $(BUILD)/sitefence-audit $(BUILD)/sitefencectl $(MPM_MODULE)
 
 # ---- top-level targets ------------------------------------------------------------------------
 # Keep BPF objects: skeletons embed them, and tools inspect them.

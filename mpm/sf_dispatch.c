@@ -1,0 +1,465 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * sf_dispatch.c - a dispatcher: accepts connections, looks at the request head or the TLS
+ * ClientHello with MSG_PEEK (never consuming a byte), chooses the vhost with Apache's own
+ * matching (ap_update_vhost_given_ip + ap_update_vhost_from_headers), and passes the
+ * connection's descriptor to the site's queue. It runs as the server's User, confined by the
+ * fence to no files at all.
+ *
+ * Slow clients get 408 (or a close, for TLS) after SitefencePeekTimeout; heads that are bad
+ * or too large get Apache's status (400, 414, 431, 505); a site whose queue stays full for
+ * SitefenceQueueTimeout gets 503. None of them can stall the dispatcher: every descriptor is
+ * non-blocking, and the number of connections it holds is bounded.
+ */
+#include "mpm_sitefence.h"
+
+#include "ap_listen.h"
+#include "http_connection.h"
+#include "http_core.h"
+#include "http_log.h"
+#include "http_protocol.h"
+#include "http_vhost.h"
+#include "apr_portable.h"
+#include "apr_signal.h"
+#include "apr_strings.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <linux/sockios.h>
+
+#include "sniff.h"
+
+#define MAX_HELD      1024    /* connections a dispatcher holds (peeking or waiting) */
+#define ACCEPT_BURST  64      /* accepts per wake-up, so no listener starves the rest */
+
+enum held_state { H_FREE, H_PEEK, H_WAIT };
+
+typedef struct {
+    int fd;
+    int state;
+    int site;                 /* H_WAIT: the site whose queue it waits for */
+    int http;                 /* what it looked like: for the error it may get */
+    apr_time_t deadline;
+} held_t;
+
+static held_t held[MAX_HELD];
+static int *queues;           /* per site: send end of its queue, or -1 */
+static char *asked;           /* per site: NEED_QUEUE sent, reply pending */
+static int nsites;
+static int ctl_fd = -1, ep = -1, stopping;
+static char *peekbuf;
+static server_rec *main_server;
+static apr_pool_t *dpool;
+static volatile sig_atomic_t die_now;
+
+static void on_term(int sig)
+{
+    (void)sig;
+    die_now = 1;
+}
+
+/* ---- answering without a worker ---------------------------------------------------------- */
+
+static const char *reason(int status)
+{
+    switch (status) {
+    case 400: return "Bad Request";
+    case 408: return "Request Timeout";
+    case 414: return "URI Too Long";
+    case 431: return "Request Header Fields Too Large";
+    case 501: return "Not Implemented";
+    case 503: return "Service Unavailable";
+    case 505: return "HTTP Version Not Supported";
+    default: return "Error";
+    }
+}
+
+/* A minimal response, best effort (the socket is non-blocking; a full buffer loses it). */
+static void answer(int fd, int status)
+{
+    char buf[256];
+    int n;
+
+    n = apr_snprintf(buf, sizeof(buf), "HTTP/1.1 %d %s\r\nContent-Length: 0\r\n"
+                     "Connection: close\r\n\r\n", status, reason(status));
+    if (send(fd, buf, n, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+        return;
+}
+
+static void drop(held_t *h, int status)
+{
+    if (status && h->http)
+        answer(h->fd, status);
+    if (h->fd >= 0) {
+        epoll_ctl(ep, EPOLL_CTL_DEL, h->fd, NULL);
+        close(h->fd);
+    }
+    h->fd = -1;
+    h->state = H_FREE;
+}
+
+static held_t *hold(int fd, apr_time_t deadline)
+{
+    struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP };
+    int i;
+
+    for (i = 0; i < MAX_HELD; i++) {
+        if (held[i].state == H_FREE) {
+            held[i].fd = fd;
+            held[i].state = H_PEEK;
+            held[i].site = -1;
+            held[i].http = 0;
+            held[i].deadline = deadline;
+            ev.data.u32 = i;
+            if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev)) {
+                held[i].state = H_FREE;
+                break;
+            }
+            return &held[i];
+        }
+    }
+    /* Full: the oldest and the newest cannot both be served; say so to the newest. */
+    answer(fd, 503);
+    close(fd);
+    return NULL;
+}
+
+/* ---- the vhost, as Apache would choose it ---------------------------------------------- */
+
+/* Index of the site serving this head on fd's local address; -1 with *status set if none. */
+static int choose_site(int fd, const struct sniff_result *sr, int *status)
+{
+    apr_sockaddr_t *local;
+    apr_socket_t *sock = NULL;
+    apr_pool_t *p;
+    conn_rec c;
+    request_rec r;
+    int site;
+
+    apr_pool_create(&p, dpool);
+    if (apr_os_sock_put(&sock, &fd, p) != APR_SUCCESS ||
+        apr_socket_addr_get(&local, APR_LOCAL, sock) != APR_SUCCESS) {
+        apr_pool_destroy(p);
+        *status = 503;
+        return -1;
+    }
+    memset(&c, 0, sizeof(c));
+    c.pool = p;
+    c.local_addr = local;
+    c.base_server = main_server;
+    c.client_ip = "-";
+    ap_update_vhost_given_ip(&c);
+    memset(&r, 0, sizeof(r));
+    r.pool = p;
+    r.connection = &c;
+    r.server = c.base_server;
+    r.headers_in = apr_table_make(p, 1);
+    r.status = HTTP_OK;
+    r.useragent_ip = c.client_ip;
+    r.uri = sr->target[0] == '/' ? apr_pstrdup(p, sr->target) : "/";
+    if (sr->host[0])
+        apr_table_setn(r.headers_in, "Host",
+                       sr->port ? apr_psprintf(p, "%s:%u", sr->host, sr->port) : sr->host);
+    ap_update_vhost_from_headers(&r);
+    site = r.status == HTTP_OK ? sf_site_of_server(r.server) : -1;
+    apr_pool_destroy(p);
+    *status = site > 0 ? 0 : 400;
+    return site > 0 && site < nsites ? site : -1;
+}
+
+/* ---- routing ------------------------------------------------------------------------------- */
+
+static void tell_parent(int type, int site)
+{
+    sf_ctl_t m = { type, site, sf_retained->mpm->my_generation, 0 };
+
+    if (send(ctl_fd, &m, sizeof(m), MSG_DONTWAIT | MSG_NOSIGNAL) != sizeof(m))
+        return;
+}
+
+static int queue_conn(int queue, int fd, int site)
+{
+    sf_conn_msg_t m = { SF_CONN_MAGIC, site };
+    char cbuf[CMSG_SPACE(sizeof(int))];
+    struct iovec iov = { &m, sizeof(m) };
+    struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+                         .msg_controllen = sizeof(cbuf) };
+    struct cmsghdr *c;
+
+    memset(cbuf, 0, sizeof(cbuf));
+    c = CMSG_FIRSTHDR(&mh);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &fd, sizeof(int));
+    return sendmsg(queue, &mh, MSG_DONTWAIT | MSG_NOSIGNAL) == sizeof(m) ? 0 : -errno;
+}
+
+/* Pass h to its site's queue, or wait for the queue (or room in it). */
+static void route(held_t *h)
+{
+    int q = queues[h->site], waiting = 0;
+
+    if (q < 0) {
+        if (!asked[h->site]) {
+            asked[h->site] = 1;
+            tell_parent(SF_CTL_NEED_QUEUE, h->site);
+        }
+        goto wait;
+    }
+    /* Connections already waiting in the queue mean no worker is idle: ask for one. */
+    if (!ioctl(q, SIOCOUTQ, &waiting) && waiting > 0)
+        tell_parent(SF_CTL_NEED_WORKER, h->site);
+    if (!queue_conn(q, h->fd, h->site)) {
+        close(h->fd);
+        h->fd = -1;
+        h->state = H_FREE;
+        return;
+    }
+    if (errno != EAGAIN && errno != ENOBUFS) {
+        drop(h, 503);
+        return;
+    }
+    tell_parent(SF_CTL_NEED_WORKER, h->site);
+wait:
+    if (h->state != H_WAIT) {
+        h->state = H_WAIT;
+        h->deadline = apr_time_now() + sf_conf->queue_timeout;
+        epoll_ctl(ep, EPOLL_CTL_DEL, h->fd, NULL);
+    }
+}
+
+/* Bytes have arrived (or the peer went): look again at the head. */
+static void peek(held_t *h)
+{
+    struct sniff_result sr;
+    int status;
+    ssize_t n;
+
+    n = recv(h->fd, peekbuf, sf_conf->peek_max, MSG_PEEK | MSG_DONTWAIT);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR))
+        return;
+    if (n <= 0) {
+        drop(h, 0);
+        return;
+    }
+    sniff((const unsigned char *)peekbuf, n, sf_conf->peek_max, &sr);
+    h->http = peekbuf[0] != 0x16;
+    switch (sr.status) {
+    case SNIFF_MORE:
+        return;
+    case SNIFF_BAD:
+        ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, main_server, SF_LOG_PREFIX
+                     "dispatcher: refusing a connection: %s", sr.error);
+        drop(h, sr.http_status ? sr.http_status : 400);
+        return;
+    default:
+        break;
+    }
+    h->site = choose_site(h->fd, &sr, &status);
+    if (h->site < 0) {
+        drop(h, status);
+        return;
+    }
+    route(h);
+}
+
+/* ---- events -------------------------------------------------------------------------------- */
+
+static void accept_from(int lfd)
+{
+    int i, fd;
+
+    for (i = 0; i < ACCEPT_BURST && !stopping; i++) {
+        fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0)
+            return;
+        hold(fd, apr_time_now() + sf_conf->peek_timeout);
+    }
+}
+
+static void retry_waiting(int site)
+{
+    int i;
+
+    for (i = 0; i < MAX_HELD; i++)
+        if (held[i].state == H_WAIT && (site < 0 || held[i].site == site))
+            route(&held[i]);
+}
+
+static int recv_ctl(sf_ctl_t *m, int *fd)
+{
+    char cbuf[CMSG_SPACE(sizeof(int))];
+    struct iovec iov = { m, sizeof(*m) };
+    struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+                         .msg_controllen = sizeof(cbuf) };
+    struct cmsghdr *c;
+    ssize_t n;
+
+    *fd = -1;
+    n = recvmsg(ctl_fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+    if (n <= 0)
+        return n == 0 ? -ECONNRESET : -errno;
+    c = CMSG_FIRSTHDR(&mh);
+    if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+        memcpy(fd, CMSG_DATA(c), sizeof(int));
+    return n == sizeof(*m) ? 0 : -EBADMSG;
+}
+
+static void stop_listening(void)
+{
+    ap_listen_rec *lr;
+
+    stopping = 1;
+    for (lr = ap_listeners; lr; lr = lr->next) {
+        apr_os_sock_t fd;
+
+        if (lr->sd && apr_os_sock_get(&fd, lr->sd) == APR_SUCCESS)
+            epoll_ctl(ep, EPOLL_CTL_DEL, fd, NULL);
+    }
+    ap_close_listeners();
+}
+
+static void on_ctl(void)
+{
+    held_t *h;
+    sf_ctl_t m;
+    int fd, err;
+
+    while (!(err = recv_ctl(&m, &fd))) {
+        if (m.type == SF_CTL_QUEUE && m.site > 0 && (int)m.site < nsites && fd >= 0) {
+            if (queues[m.site] >= 0)
+                close(queues[m.site]);
+            queues[m.site] = fd;
+            asked[m.site] = 0;
+            retry_waiting(m.site);
+        }
+        else if (m.type == SF_CTL_REDISPATCH && fd >= 0) {
+            if ((h = hold(fd, apr_time_now() + sf_conf->peek_timeout)))
+                peek(h);
+        }
+        else if (m.type == SF_CTL_REJECT && fd >= 0) {
+            answer(fd, 503);
+            close(fd);
+        }
+        else if (m.type == SF_CTL_STOP) {
+            stop_listening();
+        }
+        else if (fd >= 0) {
+            close(fd);
+        }
+    }
+    if (err == -ECONNRESET)
+        die_now = 1;    /* the parent is gone */
+}
+
+static void expire(apr_time_t now)
+{
+    int i;
+
+    for (i = 0; i < MAX_HELD; i++) {
+        if (held[i].state == H_FREE || now < held[i].deadline)
+            continue;
+        /* Never peeked or partial head: 408 for HTTP; TLS just closes. */
+        drop(&held[i], held[i].state == H_PEEK ? 408 : 503);
+    }
+}
+
+static int nheld(void)
+{
+    int i, n = 0;
+
+    for (i = 0; i < MAX_HELD; i++)
+        n += held[i].state != H_FREE;
+    return n;
+}
+
+static void add_listeners(void)
+{
+    struct epoll_event ev = { .events = EPOLLIN | EPOLLEXCLUSIVE };
+    ap_listen_rec *lr;
+    apr_os_sock_t fd;
+
+    for (lr = ap_listeners; lr; lr = lr->next) {
+        if (!lr->sd || apr_os_sock_get(&fd, lr->sd) != APR_SUCCESS)
+            continue;
+        /* Accept until EAGAIN; only dispatchers accept, so the shared mode is theirs. */
+        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+        ev.data.u32 = 0x80000000u | (apr_uint32_t)fd;
+        epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+    }
+}
+
+static void loop(void)
+{
+    struct epoll_event evs[64], ev = { .events = EPOLLIN };
+    int i, n;
+
+    ev.data.u32 = 0x40000000u;
+    epoll_ctl(ep, EPOLL_CTL_ADD, ctl_fd, &ev);
+    add_listeners();
+    while (!die_now && !(stopping && !nheld())) {
+        n = epoll_wait(ep, evs, 64, 200);
+        for (i = 0; i < n; i++) {
+            apr_uint32_t d = evs[i].data.u32;
+
+            if (d == 0x40000000u)
+                on_ctl();
+            else if (d & 0x80000000u)
+                accept_from(d & 0x7fffffffu);
+            else if (d < MAX_HELD && held[d].state == H_PEEK)
+                peek(&held[d]);
+        }
+        retry_waiting(-1);
+        expire(apr_time_now());
+    }
+}
+
+static void setup(apr_pool_t *pconf, server_rec *s, int slot, int ctl)
+{
+    int i;
+
+    main_server = s;
+    ctl_fd = ctl;
+    nsites = sf_conf->sites->nelts;
+    apr_pool_create(&dpool, pconf);
+    queues = apr_palloc(dpool, nsites * sizeof(int));
+    asked = apr_pcalloc(dpool, nsites);
+    for (i = 0; i < nsites; i++)
+        queues[i] = -1;
+    for (i = 0; i < MAX_HELD; i++)
+        held[i].fd = -1;
+    peekbuf = apr_palloc(dpool, sf_conf->peek_max);
+    ep = epoll_create1(EPOLL_CLOEXEC);
+    apr_signal(SIGTERM, on_term);
+    apr_signal(SIGHUP, on_term);
+    apr_signal(SIGINT, SIG_IGN);
+    apr_signal(AP_SIG_GRACEFUL, SIG_IGN);
+    apr_signal(SIGPIPE, SIG_IGN);
+    sf_title_set("sitefence: dispatcher");
+    ap_update_child_status_from_indexes(slot, 0, SERVER_READY, NULL);
+    apr_cpystrn(ap_scoreboard_image->servers[slot][0].vhost, "(sitefence dispatcher)",
+                sizeof(ap_scoreboard_image->servers[slot][0].vhost));
+}
+
+void sf_dispatcher_main(apr_pool_t *pconf, server_rec *s, int slot, int ctl)
+{
+    const sf_site_t *self = &APR_ARRAY_IDX(sf_conf->sites, 0, sf_site_t);
+
+    sf_retained->mpm->mpm_state = AP_MPMQ_STARTING;
+    /* Nothing of the parent's but the listeners and this channel stays open here. */
+    sf_child_close_fds(-1, ctl);
+    ap_reopen_scoreboard(pconf, NULL, 0);
+    if (sf_fence_take_site(self) != APR_SUCCESS || sf_fence_become(self) != APR_SUCCESS)
+        exit(APEXIT_CHILDFATAL);
+    setup(pconf, s, slot, ctl);
+    sf_retained->mpm->mpm_state = AP_MPMQ_RUNNING;
+    loop();
+    exit(0);
+}

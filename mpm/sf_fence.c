@@ -1,0 +1,380 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * sf_fence.c - the MPM's side of the sitefence kernel fence.
+ *
+ * The parent registers its site table with sitefenced and takes the spawner tag. Before each
+ * fork of a dispatcher or worker it "arms" (opens the arm token), so the kernel tags that child
+ * PENDING from its first instruction; nothing else the parent forks (piped loggers, mod_cgid's
+ * daemon) is armed, so those keep working as before. The child then takes its site by opening
+ * the site's token - the kernel makes that change, once - and proves it took by failing to
+ * open it again, becomes the site's user and sets no_new_privs. Every tag change is the
+ * kernel's: this code only asks.
+ *
+ * Each site also gets a mount namespace of its own where /tmp and PHP's session directory are
+ * the site's private directories, so that uploads and sessions work without per-site PHP
+ * settings and are no channel between sites.
+ */
+#include "mpm_sitefence.h"
+
+#include "http_log.h"
+#include "apr_strings.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <linux/capability.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "proto.h"
+#include "parse.h"
+
+#define SF_TIMEOUT_MS 30000
+
+/* One request on an open control connection; the reply's text in *ret (pool memory). */
+static apr_status_t call(apr_pool_t *p, int fd, apr_uint16_t type, const char *req,
+                         char **ret)
+{
+    struct sf_msg reply;
+    int err;
+
+    err = sf_client_call(fd, type, req, strlen(req), &reply, SF_TIMEOUT_MS);
+    if (err)
+        return APR_FROM_OS_ERROR(-err);
+    *ret = apr_pstrdup(p, reply.data);
+    sf_msg_free(&reply);
+    return APR_SUCCESS;
+}
+
+/* "site NAME ID" lines of SET_SITES' reply: the ids the kernel knows the sites by. */
+static int take_ids(sf_conf_t *conf, char *body)
+{
+    char *line, *save, *w[4];
+    apr_uint32_t id;
+    int i, n, missing = 0;
+
+    for (line = apr_strtok(body, "\n", &save); line; line = apr_strtok(NULL, "\n", &save)) {
+        n = split_words(line, w, 4);
+        if (n != 3 || strcmp(w[0], "site") || parse_u32(w[2], 1, UINT32_MAX - 1, &id))
+            continue;
+        for (i = 0; i < conf->sites->nelts; i++) {
+            sf_site_t *site = &APR_ARRAY_IDX(conf->sites, i, sf_site_t);
+
+            if (!strcasecmp(site->name, w[1]))
+                site->fence_id = id;
+        }
+    }
+    for (i = 0; i < conf->sites->nelts; i++) {
+        sf_site_t *site = &APR_ARRAY_IDX(conf->sites, i, sf_site_t);
+
+        missing += site->mode != SF_SITE_OFF && !site->fence_id;
+    }
+    return missing;
+}
+
+static const char *reply_value(apr_pool_t *p, const char *reply, const char *key)
+{
+    const char *at = strstr(reply, apr_pstrcat(p, "\n", key, " ", NULL));
+    const char *end;
+
+    if (!at)
+        return NULL;
+    at += strlen(key) + 2;
+    end = strchr(at, '\n');
+    return end ? apr_pstrmemdup(p, at, end - at) : apr_pstrdup(p, at);
+}
+
+static int open_token(const char *dir, const char *name)
+{
+    char path[PATH_MAX];
+    int fd;
+
+    apr_snprintf(path, sizeof(path), "%s/%s", dir, name);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    close(fd);
+    return 0;
+}
+
+/*
+ * Take the spawner tag once per process, and prove the fence holds it: a spawner may not take
+ * it again, so a second open must be refused. Without the fence both opens succeed, and
+ * starting anyway would be a silent fall back to less security.
+ */
+static apr_status_t become_spawner(server_rec *s, const char *tokens)
+{
+    int err;
+
+    if (sf_retained->spawner)
+        return APR_SUCCESS;
+    err = open_token(tokens, "spawner");
+    if (err) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT | APLOG_STARTUP, -err, NULL, SF_LOG_PREFIX
+                     "cannot take the spawner tag (%s/spawner)", tokens);
+        return APR_FROM_OS_ERROR(-err);
+    }
+    if (!open_token(tokens, "spawner")) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT | APLOG_STARTUP, 0, NULL, SF_LOG_PREFIX
+                     "the kernel fence is not in force (a spawner token could be opened "
+                     "twice): is sitefenced's fence loaded? see sitefencectl status");
+        return APR_EGENERAL;
+    }
+    sf_retained->spawner = 1;
+    (void)s;
+    return APR_SUCCESS;
+}
+
+static void log_refused(server_rec *s, const char *what, const char *body)
+{
+    ap_log_error(APLOG_MARK, APLOG_CRIT | APLOG_STARTUP, 0, NULL, SF_LOG_PREFIX
+                 "sitefenced refused %s:\n%s", what, body);
+    (void)s;
+}
+
+apr_status_t sf_fence_register(apr_pool_t *p, server_rec *s, sf_conf_t *conf)
+{
+    char *reply = NULL, *hello;
+    apr_status_t rv;
+    int fd, err;
+
+    if (!conf->fence) {
+        ap_log_error(APLOG_MARK, APLOG_WARNING | APLOG_STARTUP, 0, NULL, SF_LOG_PREFIX
+                     "SitefenceFence off: sites are separated by unix users only, the "
+                     "kernel fence is NOT in force for any site");
+        return APR_SUCCESS;
+    }
+    err = sf_client_connect(conf->socket, &fd);
+    if (err) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT | APLOG_STARTUP, -err, NULL, SF_LOG_PREFIX
+                     "cannot reach sitefenced at %s: start it (systemctl start sitefence) "
+                     "and check 'sitefencectl status'; to run with uid separation only "
+                     "(no kernel fence), set 'SitefenceFence off'", conf->socket);
+        return APR_FROM_OS_ERROR(-err);
+    }
+    hello = apr_psprintf(p, "owner %s\n", conf->owner);
+    rv = call(p, fd, SF_MSG_HELLO, hello, &reply);
+    if (rv == APR_SUCCESS && strncmp(reply, "ok\n", 3)) {
+        log_refused(s, "this server", reply);
+        rv = APR_EGENERAL;
+    }
+    if (rv == APR_SUCCESS) {
+        conf->tokens_dir = reply_value(p, reply, "tokens");
+        rv = call(p, fd, SF_MSG_SET_SITES, sf_sites_table(p, conf), &reply);
+    }
+    close(fd);
+    if (rv != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT | APLOG_STARTUP, rv, NULL, SF_LOG_PREFIX
+                     "talking to sitefenced at %s failed", conf->socket);
+        return rv;
+    }
+    if (strncmp(reply, "ok\n", 3)) {
+        log_refused(s, "the site table", reply);
+        return APR_EGENERAL;
+    }
+    if (!conf->tokens_dir || take_ids(conf, reply + 3)) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT | APLOG_STARTUP, 0, NULL, SF_LOG_PREFIX
+                     "sitefenced's reply lacks the token directory or site ids");
+        return APR_EGENERAL;
+    }
+    sf_retained->registered = 1;
+    return become_spawner(s, conf->tokens_dir);
+}
+
+apr_status_t sf_fence_arm(int arm)
+{
+    int err;
+
+    if (!sf_conf->fence)
+        return APR_SUCCESS;
+    err = open_token(sf_conf->tokens_dir, arm ? "arm" : "disarm");
+    return err ? APR_FROM_OS_ERROR(-err) : APR_SUCCESS;
+}
+
+/* In the child: take the site, and prove the kernel made the change. */
+apr_status_t sf_fence_take_site(const sf_site_t *site)
+{
+    char name[32];
+    int err;
+
+    if (!sf_conf->fence || site->mode == SF_SITE_OFF)
+        return APR_SUCCESS;
+    apr_snprintf(name, sizeof(name), "site-%u", site->fence_id);
+    err = open_token(sf_conf->tokens_dir, name);
+    if (err) {
+        ap_log_error(APLOG_MARK, APLOG_EMERG, -err, NULL, SF_LOG_PREFIX
+                     "site %s: the kernel refused its token %s/%s", site->name,
+                     sf_conf->tokens_dir, name);
+        return APR_FROM_OS_ERROR(-err);
+    }
+    if (!open_token(sf_conf->tokens_dir, name)) {
+        ap_log_error(APLOG_MARK, APLOG_EMERG, 0, NULL, SF_LOG_PREFIX
+                     "site %s: the fence did not confine this process; refusing to serve",
+                     site->name);
+        return APR_EGENERAL;
+    }
+    return APR_SUCCESS;
+}
+
+/* No capability may survive: the kernel clears them at setuid, this checks it did. */
+static int caps_clear(void)
+{
+    struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+    struct __user_cap_data_struct d[2];
+
+    if (syscall(SYS_capget, &h, d))
+        return 0;
+    return !d[0].effective && !d[1].effective && !d[0].permitted && !d[1].permitted;
+}
+
+/* In the child, after take_site: the site's groups, gid and uid, in that order; then no way
+ * back (no capabilities, no_new_privs). */
+apr_status_t sf_fence_become(const sf_site_t *site)
+{
+    if (site->nice_set && setpriority(PRIO_PROCESS, 0, site->nice) && site->nice > 0)
+        ap_log_error(APLOG_MARK, APLOG_WARNING, errno, NULL, SF_LOG_PREFIX
+                     "site %s: setpriority(%d)", site->name, site->nice);
+    if (setgroups(site->ngroups, site->groups) ||
+        setresgid(site->gid, site->gid, site->gid) ||
+        setresuid(site->uid, site->uid, site->uid)) {
+        ap_log_error(APLOG_MARK, APLOG_EMERG, errno, NULL, SF_LOG_PREFIX
+                     "site %s: cannot become uid %ld gid %ld", site->name,
+                     (long)site->uid, (long)site->gid);
+        return APR_FROM_OS_ERROR(errno);
+    }
+    if (!caps_clear() || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) {
+        ap_log_error(APLOG_MARK, APLOG_EMERG, errno, NULL, SF_LOG_PREFIX
+                     "site %s: capabilities remain or no_new_privs failed", site->name);
+        return APR_EGENERAL;
+    }
+    return APR_SUCCESS;
+}
+
+/* mkdir -p for the private directories, owned as asked. */
+static apr_status_t make_dir(const char *path, mode_t mode, uid_t uid, gid_t gid)
+{
+    struct stat st;
+
+    if (mkdir(path, mode) && errno != EEXIST)
+        return APR_FROM_OS_ERROR(errno);
+    if (lstat(path, &st) || !S_ISDIR(st.st_mode))
+        return APR_ENOTDIR;
+    if ((st.st_uid != uid || st.st_gid != gid) && lchown(path, uid, gid))
+        return APR_FROM_OS_ERROR(errno);
+    if ((st.st_mode & 07777) != mode && chmod(path, mode))
+        return APR_FROM_OS_ERROR(errno);
+    return APR_SUCCESS;
+}
+
+/* The helper's work, in a new mount namespace: bind the site's directories over the shared
+ * ones. Mounts made by the host later still propagate in (slave), none leak out. */
+static int private_mounts(const sf_site_t *site)
+{
+    char *tmp = apr_pstrcat(site->roots->pool, site->private_dir, "/tmp", NULL);
+    char *ses = apr_pstrcat(site->roots->pool, site->private_dir, "/sessions", NULL);
+    struct stat st;
+
+    if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL))
+        return errno;
+    if (mount(tmp, "/tmp", NULL, MS_BIND, NULL))
+        return errno;
+    if (!stat("/var/lib/php/sessions", &st) && mount(ses, "/var/lib/php/sessions", NULL,
+                                                    MS_BIND, NULL))
+        return errno;
+    return 0;
+}
+
+apr_status_t sf_fence_private_ns(apr_pool_t *p, server_rec *s, sf_site_t *site)
+{
+    int go[2], done[2], err = 0, status;
+    char path[64];
+    pid_t pid;
+    apr_status_t rv;
+
+    (void)p;
+    if (!site->private_dir || site->ns_fd >= 0)
+        return APR_SUCCESS;
+    if ((rv = make_dir(sf_conf->private_root, 0711, 0, 0)) ||
+        (rv = make_dir(site->private_dir, 0711, 0, 0)) ||
+        (rv = make_dir(apr_pstrcat(p, site->private_dir, "/tmp", NULL), 0700, site->uid,
+                       site->gid)) ||
+        (rv = make_dir(apr_pstrcat(p, site->private_dir, "/sessions", NULL), 0700,
+                       site->uid, site->gid))) {
+        ap_log_error(APLOG_MARK, APLOG_ERR, rv, s, SF_LOG_PREFIX
+                     "site %s: cannot prepare %s", site->name, site->private_dir);
+        return rv;
+    }
+    if (pipe2(go, O_CLOEXEC))
+        return APR_FROM_OS_ERROR(errno);
+    if (pipe2(done, O_CLOEXEC)) {
+        close(go[0]);
+        close(go[1]);
+        return APR_FROM_OS_ERROR(errno);
+    }
+    pid = fork();
+    if (pid == 0) {
+        char c = 0;
+
+        err = private_mounts(site);
+        if (write(go[1], &err, sizeof(err)) != sizeof(err) || read(done[0], &c, 1) < 0)
+            _exit(1);
+        _exit(0);
+    }
+    close(go[1]);
+    close(done[0]);
+    if (pid < 0 || read(go[0], &err, sizeof(err)) != sizeof(err))
+        err = pid < 0 ? errno : EIO;
+    if (!err) {
+        apr_snprintf(path, sizeof(path), "/proc/%ld/ns/mnt", (long)pid);
+        site->ns_fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (site->ns_fd < 0)
+            err = errno;
+    }
+    close(go[0]);
+    close(done[1]);
+    if (pid > 0)
+        waitpid(pid, &status, 0);
+    if (err) {
+        ap_log_error(APLOG_MARK, APLOG_ERR, err, s, SF_LOG_PREFIX
+                     "site %s: cannot make its private /tmp", site->name);
+        return APR_FROM_OS_ERROR(err);
+    }
+    return APR_SUCCESS;
+}
+
+/* Around a worker's fork: the parent steps into the site's namespace and back. */
+apr_status_t sf_fence_enter_ns(int ns_fd, int *saved_fd)
+{
+    *saved_fd = -1;
+    if (ns_fd < 0)
+        return APR_SUCCESS;
+    *saved_fd = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+    if (*saved_fd < 0 || setns(ns_fd, CLONE_NEWNS)) {
+        if (*saved_fd >= 0)
+            close(*saved_fd);
+        *saved_fd = -1;
+        return APR_FROM_OS_ERROR(errno);
+    }
+    return APR_SUCCESS;
+}
+
+void sf_fence_leave_ns(int saved_fd)
+{
+    if (saved_fd < 0)
+        return;
+    if (setns(saved_fd, CLONE_NEWNS))
+        ap_log_error(APLOG_MARK, APLOG_EMERG, errno, NULL, SF_LOG_PREFIX
+                     "cannot return to the server's mount namespace");
+    close(saved_fd);
+    /* setns() moved the working directory to the namespace's root. */
+    if (chdir("/"))
+        ap_log_error(APLOG_MARK, APLOG_WARNING, errno, NULL, SF_LOG_PREFIX "chdir /");
+}

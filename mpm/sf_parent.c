@@ -1,0 +1,729 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * sf_parent.c - the parent: it registers the sites with sitefenced, keeps the dispatchers
+ * alive, forks a site's workers when its queue has connections and no idle worker (up to
+ * MaxClientsVHost and MaxRequestWorkers), reaps children, and carries connections across a
+ * graceful restart: what is still queued for the old generation is handed to the new
+ * dispatchers, unread, so no request in flight is lost.
+ *
+ * The parent runs as root and never reads a byte from a client: it moves descriptors and
+ * answers fixed-size messages from its dispatchers, which it checks before use.
+ */
+#include "mpm_sitefence.h"
+
+#include "ap_listen.h"
+#include "ap_mpm.h"
+#include "http_log.h"
+#include "http_main.h"
+#include "apr_strings.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <linux/sockios.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define TICK_MS            100     /* the parent's loop; spawning reacts within it */
+#define SPAWN_BURST        16      /* workers forked for one site at once, at most */
+#define REFUSED_LOG_EVERY  apr_time_from_sec(10)
+#define REGISTER_RETRY     apr_time_from_sec(10)
+
+static apr_pool_t *pconf;
+static server_rec *main_server;
+static int epfd = -1;
+static int next_dispatcher;    /* round robin for redispatch */
+static apr_time_t last_register_try;
+
+/* Per-site counts from one scan of the children table. */
+typedef struct {
+    int workers, idle, starting;
+} site_count_t;
+
+/* ---- descriptors and messages ------------------------------------------------------------ */
+
+static int send_fd(int sock, const sf_ctl_t *msg, int fd)
+{
+    char cbuf[CMSG_SPACE(sizeof(int))];
+    struct iovec iov = { (void *)msg, sizeof(*msg) };
+    struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+    struct cmsghdr *c;
+
+    if (fd >= 0) {
+        memset(cbuf, 0, sizeof(cbuf));
+        mh.msg_control = cbuf;
+        mh.msg_controllen = sizeof(cbuf);
+        c = CMSG_FIRSTHDR(&mh);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(c), &fd, sizeof(int));
+    }
+    return sendmsg(sock, &mh, MSG_DONTWAIT | MSG_NOSIGNAL) == sizeof(*msg) ? 0 : -errno;
+}
+
+/* A connection waiting in a queue: the fd, or -1 when the queue is empty. */
+static int take_queued(int queue)
+{
+    char cbuf[CMSG_SPACE(sizeof(int))];
+    sf_conn_msg_t m;
+    struct iovec iov = { &m, sizeof(m) };
+    struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+                         .msg_controllen = sizeof(cbuf) };
+    struct cmsghdr *c;
+    int fd = -1;
+
+    if (recvmsg(queue, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC) <= 0)
+        return -1;
+    c = CMSG_FIRSTHDR(&mh);
+    if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+        memcpy(&fd, CMSG_DATA(c), sizeof(int));
+    return fd;
+}
+
+/* ---- the children table ------------------------------------------------------------------ */
+
+static sf_child_t *children(void)
+{
+    return sf_retained->children;
+}
+
+static int free_slot(void)
+{
+    int i;
+
+    for (i = 0; i < sf_conf->server_limit; i++)
+        if (!children()[i].pid && ap_scoreboard_image->servers[i][0].status == SERVER_DEAD)
+            return i;
+    return -1;
+}
+
+static void note_started(int slot, pid_t pid, int kind, int site, int ctl)
+{
+    sf_child_t *c = &children()[slot];
+
+    c->pid = pid;
+    c->kind = kind;
+    c->site = site;
+    c->gen = sf_retained->mpm->my_generation;
+    c->ctl = ctl;
+    c->stopping = 0;
+    ap_scoreboard_image->parent[slot].pid = pid;
+    ap_scoreboard_image->parent[slot].generation = c->gen;
+    if (slot + 1 > sf_retained->max_slot)
+        sf_retained->max_slot = slot + 1;
+    ap_run_child_status(ap_server_conf, pid, c->gen, slot, MPM_CHILD_STARTED);
+}
+
+static void note_gone(int slot)
+{
+    sf_child_t *c = &children()[slot];
+
+    ap_run_child_status(ap_server_conf, c->pid, c->gen, slot, MPM_CHILD_EXITED);
+    if (c->ctl >= 0) {
+        if (epfd >= 0)
+            epoll_ctl(epfd, EPOLL_CTL_DEL, c->ctl, NULL);
+        close(c->ctl);
+    }
+    memset(c, 0, sizeof(*c));
+    c->ctl = -1;
+    ap_scoreboard_image->parent[slot].pid = 0;
+    (void)ap_update_child_status_from_indexes(slot, 0, SERVER_DEAD, NULL);
+}
+
+static int find_child(pid_t pid)
+{
+    int i;
+
+    for (i = 0; i < sf_retained->max_slot; i++)
+        if (children()[i].pid == pid)
+            return i;
+    return -1;
+}
+
+static void count_sites(site_count_t *counts)
+{
+    ap_generation_t gen = sf_retained->mpm->my_generation;
+    int i, n = sf_conf->sites->nelts;
+
+    memset(counts, 0, n * sizeof(*counts));
+    for (i = 0; i < sf_retained->max_slot; i++) {
+        const sf_child_t *c = &children()[i];
+        int status = ap_scoreboard_image->servers[i][0].status;
+
+        if (c->kind != SF_CHILD_WORKER || c->gen != gen || c->site < 0 || c->site >= n)
+            continue;
+        counts[c->site].workers++;
+        if (status == SERVER_STARTING)
+            counts[c->site].starting++;
+        else if (status == SERVER_READY)
+            counts[c->site].idle++;
+    }
+}
+
+static int total_workers(void)
+{
+    int i, n = 0;
+
+    for (i = 0; i < sf_retained->max_slot; i++)
+        n += children()[i].kind == SF_CHILD_WORKER;
+    return n;
+}
+
+/* Every descriptor of the parent's that a child must not keep. */
+void sf_child_close_fds(int keep_queue, int keep_ctl)
+{
+    int i;
+
+    for (i = 0; sf_conf->sites && i < sf_conf->sites->nelts; i++) {
+        sf_site_t *site = &APR_ARRAY_IDX(sf_conf->sites, i, sf_site_t);
+
+        if (site->queue_send >= 0)
+            close(site->queue_send);
+        if (site->queue_recv >= 0 && site->queue_recv != keep_queue)
+            close(site->queue_recv);
+        if (site->ns_fd >= 0)
+            close(site->ns_fd);
+    }
+    for (i = 0; i < sf_retained->norphans; i++)
+        close(sf_retained->orphans[i]);
+    for (i = 0; i < sf_retained->max_slot; i++)
+        if (children()[i].ctl >= 0 && children()[i].ctl != keep_ctl)
+            close(children()[i].ctl);
+    if (epfd >= 0)
+        close(epfd);
+}
+
+/* ---- spawning ---------------------------------------------------------------------------- */
+
+static int make_queue(sf_site_t *site)
+{
+    int q[2];
+
+    if (site->queue_recv >= 0)
+        return 0;
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, q))
+        return -errno;
+    site->queue_send = q[0];
+    site->queue_recv = q[1];
+    return 0;
+}
+
+/* fork, armed so that the kernel confines the child from its first instruction. */
+static pid_t fork_armed(int arm)
+{
+    pid_t pid;
+
+    if (arm && sf_fence_arm(1) != APR_SUCCESS)
+        return -1;
+    pid = fork();
+    if (pid < 0 && arm)
+        sf_fence_arm(0);
+    return pid;
+}
+
+static void refused(sf_site_t *site, const char *why)
+{
+    apr_time_t now = apr_time_now();
+
+    if (now - site->last_refused < REFUSED_LOG_EVERY)
+        return;
+    site->last_refused = now;
+    ap_log_error(APLOG_MARK, APLOG_WARNING, 0, main_server, SF_LOG_PREFIX
+                 "site %s: no new worker: %s", site->name, why);
+}
+
+static int spawn_worker(int index)
+{
+    sf_site_t *site = &APR_ARRAY_IDX(sf_conf->sites, index, sf_site_t);
+    int slot, saved_ns, arm = sf_conf->fence && site->mode != SF_SITE_OFF;
+    pid_t pid;
+
+    if (total_workers() >= sf_conf->max_workers) {
+        refused(site, "MaxRequestWorkers reached");
+        return -1;
+    }
+    if (site->max_workers && site->workers >= site->max_workers) {
+        refused(site, "MaxClientsVHost reached");
+        return -1;
+    }
+    slot = free_slot();
+    if (slot < 0) {
+        refused(site, "no free scoreboard slot (ServerLimit)");
+        return -1;
+    }
+    if (make_queue(site) || sf_fence_private_ns(pconf, main_server, site))
+        return -1;
+    if (sf_fence_enter_ns(site->ns_fd, &saved_ns) != APR_SUCCESS) {
+        refused(site, "cannot enter its mount namespace");
+        return -1;
+    }
+    (void)ap_update_child_status_from_indexes(slot, 0, SERVER_STARTING, NULL);
+    pid = fork_armed(arm);
+    if (pid == 0)
+        sf_worker_main(pconf, main_server, slot, index);
+    sf_fence_leave_ns(saved_ns);
+    if (pid < 0) {
+        (void)ap_update_child_status_from_indexes(slot, 0, SERVER_DEAD, NULL);
+        refused(site, "fork failed");
+        return -1;
+    }
+    note_started(slot, pid, SF_CHILD_WORKER, index, -1);
+    site->workers++;
+    site->last_spawn = apr_time_now();
+    return 0;
+}
+
+static int spawn_dispatcher(void)
+{
+    struct epoll_event ev = { .events = EPOLLIN };
+    int slot = free_slot(), ctl[2];
+    pid_t pid;
+
+    if (slot < 0)
+        return -1;
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ctl))
+        return -1;
+    (void)ap_update_child_status_from_indexes(slot, 0, SERVER_STARTING, NULL);
+    pid = fork_armed(sf_conf->fence);
+    if (pid == 0) {
+        close(ctl[0]);
+        sf_dispatcher_main(pconf, main_server, slot, ctl[1]);
+    }
+    close(ctl[1]);
+    if (pid < 0) {
+        close(ctl[0]);
+        (void)ap_update_child_status_from_indexes(slot, 0, SERVER_DEAD, NULL);
+        ap_log_error(APLOG_MARK, APLOG_ERR, errno, main_server, SF_LOG_PREFIX
+                     "cannot fork a dispatcher");
+        return -1;
+    }
+    note_started(slot, pid, SF_CHILD_DISPATCHER, 0, ctl[0]);
+    ev.data.u32 = slot;
+    epoll_ctl(epfd, EPOLL_CTL_ADD, ctl[0], &ev);
+    return 0;
+}
+
+/* Keep SitefenceDispatchers of the current generation alive. */
+static void keep_dispatchers(void)
+{
+    ap_generation_t gen = sf_retained->mpm->my_generation;
+    int i, n = 0;
+
+    for (i = 0; i < sf_retained->max_slot; i++)
+        n += children()[i].kind == SF_CHILD_DISPATCHER && children()[i].gen == gen &&
+             !children()[i].stopping;
+    while (n++ < sf_conf->dispatchers)
+        if (spawn_dispatcher())
+            break;
+}
+
+/* Connections waiting in a site's queue (each message is one sf_conn_msg_t). */
+static int queued(const sf_site_t *site)
+{
+    int bytes = 0;
+
+    if (site->queue_recv < 0 || ioctl(site->queue_recv, SIOCINQ, &bytes))
+        return 0;
+    return bytes / (int)sizeof(sf_conn_msg_t);
+}
+
+/*
+ * Fork as many workers as the site's waiting connections need beyond its idle and starting
+ * ones (at most SPAWN_BURST at once, within MaxClientsVHost and MaxRequestWorkers). Returns
+ * how many it forked.
+ */
+static int grow(int index, const site_count_t *count)
+{
+    sf_site_t *site = &APR_ARRAY_IDX(sf_conf->sites, index, sf_site_t);
+    int need = queued(site) - count->idle - count->starting, n = 0;
+
+    if (!site->workers && !count->starting && need < 1)
+        need = 1;       /* a site asked for with no worker at all */
+    while (n < need && n < SPAWN_BURST && spawn_worker(index) == 0)
+        n++;
+    return n;
+}
+
+/* ---- dispatcher messages ------------------------------------------------------------------- */
+
+static int valid_site(apr_uint32_t site, apr_uint32_t gen)
+{
+    return gen == (apr_uint32_t)sf_retained->mpm->my_generation && site > 0 &&
+           site < (apr_uint32_t)sf_conf->sites->nelts;
+}
+
+static void on_ctl(int slot)
+{
+    sf_child_t *c = &children()[slot];
+    sf_ctl_t m, reply = { SF_CTL_QUEUE, 0, 0, 0 };
+    sf_site_t *site;
+    ssize_t n;
+
+    n = recv(c->ctl, &m, sizeof(m), MSG_DONTWAIT);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+        epoll_ctl(epfd, EPOLL_CTL_DEL, c->ctl, NULL);
+        return;
+    }
+    if (n != sizeof(m) || c->gen != sf_retained->mpm->my_generation ||
+        !valid_site(m.site, m.gen))
+        return;
+    site = &APR_ARRAY_IDX(sf_conf->sites, m.site, sf_site_t);
+    if (m.type == SF_CTL_NEED_QUEUE) {
+        if (make_queue(site))
+            return;
+        reply.site = m.site;
+        reply.gen = m.gen;
+        send_fd(c->ctl, &reply, site->queue_send);
+    }
+    if (m.type == SF_CTL_NEED_QUEUE || m.type == SF_CTL_NEED_WORKER) {
+        site_count_t *counts = apr_pcalloc(pconf, sf_conf->sites->nelts * sizeof(*counts));
+
+        count_sites(counts);
+        site->workers = counts[m.site].workers;
+        grow(m.site, &counts[m.site]);
+    }
+}
+
+/* A dispatcher of the current generation, round robin; -1 if none. */
+static int pick_dispatcher(void)
+{
+    ap_generation_t gen = sf_retained->mpm->my_generation;
+    int i, slot;
+
+    for (i = 0; i < sf_retained->max_slot; i++) {
+        slot = (next_dispatcher + i) % sf_retained->max_slot;
+        if (children()[slot].kind == SF_CHILD_DISPATCHER && children()[slot].gen == gen &&
+            !children()[slot].stopping && children()[slot].ctl >= 0) {
+            next_dispatcher = slot + 1;
+            return children()[slot].ctl;
+        }
+    }
+    return -1;
+}
+
+/* Hand a queued connection to a dispatcher: to be dispatched again, or answered 503. */
+static int hand_over(int conn, int type)
+{
+    sf_ctl_t m = { type, 0, 0, 0 };
+    int ctl = pick_dispatcher(), err;
+
+    if (ctl < 0)
+        return -ENOENT;
+    err = send_fd(ctl, &m, conn);
+    close(conn);
+    return err;
+}
+
+/* Connections left in earlier generations' queues go to the new dispatchers, unread. */
+static void drain_orphans(void)
+{
+    int i, conn, old_dispatchers = 0;
+
+    for (i = 0; i < sf_retained->max_slot; i++)
+        old_dispatchers += children()[i].kind == SF_CHILD_DISPATCHER &&
+                           children()[i].gen != sf_retained->mpm->my_generation;
+    for (i = 0; i < sf_retained->norphans; i++) {
+        while (pick_dispatcher() >= 0 && (conn = take_queued(sf_retained->orphans[i])) >= 0)
+            hand_over(conn, SF_CTL_REDISPATCH);
+        /* Once no old dispatcher can add to it, an empty orphan can go. */
+        if (!old_dispatchers && take_queued(sf_retained->orphans[i]) < 0) {
+            close(sf_retained->orphans[i]);
+            sf_retained->orphans[i--] = sf_retained->orphans[--sf_retained->norphans];
+        }
+    }
+}
+
+/* A queue with connections waiting needs workers; one that cannot get any for
+ * SitefenceQueueTimeout has its connections answered 503 (never a hang). */
+static void serve_backlogs(void)
+{
+    site_count_t *counts = apr_pcalloc(pconf, sf_conf->sites->nelts * sizeof(*counts));
+    apr_time_t now = apr_time_now();
+    int i, conn;
+
+    count_sites(counts);
+    for (i = 1; i < sf_conf->sites->nelts; i++) {
+        sf_site_t *site = &APR_ARRAY_IDX(sf_conf->sites, i, sf_site_t);
+
+        site->workers = counts[i].workers;
+        if (site->queue_recv < 0 || !queued(site))
+            continue;
+        if (grow(i, &counts[i]))
+            continue;
+        if (!counts[i].workers && site->last_refused &&
+            now - site->last_refused > sf_conf->queue_timeout)
+            while ((conn = take_queued(site->queue_recv)) >= 0)
+                hand_over(conn, SF_CTL_REJECT);
+    }
+}
+
+/* ---- reaping ----------------------------------------------------------------------------- */
+
+static void reap(void)
+{
+    apr_exit_why_e why;
+    apr_proc_t proc;
+    int status, slot;
+
+    while (apr_proc_wait_all_procs(&proc, &status, &why, APR_NOWAIT, pconf) ==
+           APR_CHILD_DONE) {
+        slot = find_child(proc.pid);
+        if (slot >= 0) {
+            if (ap_process_child_status(&proc, why, status) == APEXIT_CHILDFATAL)
+                ap_log_error(APLOG_MARK, APLOG_ALERT, 0, main_server, SF_LOG_PREFIX
+                             "%s %ld could not start (see above)",
+                             children()[slot].kind == SF_CHILD_WORKER ? "a worker"
+                                                                     : "a dispatcher",
+                             (long)proc.pid);
+            note_gone(slot);
+        }
+        else if (apr_proc_other_child_alert(&proc, APR_OC_REASON_DEATH, status) !=
+                 APR_SUCCESS) {
+            ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, main_server, SF_LOG_PREFIX
+                         "reaped unknown child %ld", (long)proc.pid);
+        }
+    }
+}
+
+/* ---- generations ------------------------------------------------------------------------- */
+
+static void signal_children(int sig, int kind, int all_gens)
+{
+    int i;
+
+    for (i = 0; i < sf_retained->max_slot; i++) {
+        sf_child_t *c = &children()[i];
+
+        if (c->pid && (kind == SF_CHILD_NONE || c->kind == kind) &&
+            (all_gens || c->gen == sf_retained->mpm->my_generation))
+            ap_mpm_safe_kill(c->pid, sig);
+    }
+}
+
+static void stop_dispatchers(void)
+{
+    sf_ctl_t m = { SF_CTL_STOP, 0, 0, 0 };
+    int i;
+
+    for (i = 0; i < sf_retained->max_slot; i++) {
+        sf_child_t *c = &children()[i];
+
+        if (c->kind == SF_CHILD_DISPATCHER && c->pid && !c->stopping) {
+            c->stopping = 1;
+            if (c->ctl < 0 || send_fd(c->ctl, &m, -1))
+                ap_mpm_safe_kill(c->pid, SIGTERM);
+        }
+    }
+}
+
+/* This generation's queues become orphans, drained into the next generation's dispatchers. */
+static void orphan_queues(void)
+{
+    int i, n = sf_conf->sites->nelts;
+
+    sf_retained->orphans = realloc(sf_retained->orphans,
+                                   (sf_retained->norphans + n) * sizeof(int));
+    for (i = 0; i < n; i++) {
+        sf_site_t *site = &APR_ARRAY_IDX(sf_conf->sites, i, sf_site_t);
+
+        if (site->queue_send >= 0)
+            close(site->queue_send);
+        if (site->ns_fd >= 0)
+            close(site->ns_fd);
+        if (site->queue_recv >= 0 && sf_retained->orphans)
+            sf_retained->orphans[sf_retained->norphans++] = site->queue_recv;
+        site->queue_send = site->queue_recv = site->ns_fd = -1;
+    }
+}
+
+static int any_children(int kind)
+{
+    int i;
+
+    for (i = 0; i < sf_retained->max_slot; i++)
+        if (children()[i].pid && (kind == SF_CHILD_NONE || children()[i].kind == kind))
+            return 1;
+    return 0;
+}
+
+/* SIGTERM/SIGHUP: end every child now, SIGKILL what does not go within 3 seconds. */
+static void kill_all(void)
+{
+    int i;
+
+    signal_children(SIGTERM, SF_CHILD_NONE, 1);
+    for (i = 0; i < 30 && any_children(SF_CHILD_NONE); i++) {
+        apr_sleep(apr_time_from_msec(100));
+        reap();
+    }
+    signal_children(SIGKILL, SF_CHILD_NONE, 1);
+    for (i = 0; i < 10 && any_children(SF_CHILD_NONE); i++) {
+        apr_sleep(apr_time_from_msec(100));
+        reap();
+    }
+}
+
+/* ---- the loop ---------------------------------------------------------------------------- */
+
+static void wait_events(int timeout_ms)
+{
+    struct epoll_event evs[32];
+    int n, i;
+
+    n = epoll_wait(epfd, evs, 32, timeout_ms);
+    for (i = 0; i < n; i++)
+        on_ctl(evs[i].data.u32);
+}
+
+static void maintain(apr_time_t *last_monitor)
+{
+    apr_time_t now = apr_time_now();
+
+    reap();
+    keep_dispatchers();
+    drain_orphans();
+    serve_backlogs();
+    if (now - *last_monitor > apr_time_from_sec(10)) {
+        *last_monitor = now;
+        ap_run_monitor(pconf, main_server);
+        apr_proc_other_child_refresh_all(APR_OC_REASON_RUNNING);
+    }
+    if (sf_conf->fence && !sf_retained->registered &&
+        now - last_register_try > REGISTER_RETRY) {
+        last_register_try = now;
+        sf_fence_register(pconf, main_server, sf_conf);
+    }
+}
+
+/* Graceful stop: no new connections; what was accepted is served; then everyone leaves. */
+static void graceful_stop(void)
+{
+    apr_time_t cutoff = ap_graceful_shutdown_timeout
+                            ? apr_time_now() + apr_time_from_sec(ap_graceful_shutdown_timeout)
+                            : 0;
+    apr_time_t last_monitor = 0;
+    int draining = 0;
+
+    ap_close_listeners();
+    stop_dispatchers();
+    sf_retained->mpm->shutdown_pending = 0;
+    while (any_children(SF_CHILD_NONE) && !sf_retained->mpm->shutdown_pending &&
+           (!cutoff || apr_time_now() < cutoff)) {
+        wait_events(TICK_MS);
+        reap();
+        drain_orphans();
+        serve_backlogs();
+        /* Once no dispatcher can queue more, workers finish their queues and leave. */
+        if (!draining && !any_children(SF_CHILD_DISPATCHER)) {
+            signal_children(AP_SIG_GRACEFUL_STOP, SF_CHILD_WORKER, 1);
+            draining = 1;
+        }
+        (void)last_monitor;
+    }
+    kill_all();
+}
+
+static void graceful_restart(void)
+{
+    ++sf_retained->mpm->my_generation;
+    ap_scoreboard_image->global->running_generation = sf_retained->mpm->my_generation;
+    stop_dispatchers();
+    /* Workers finish the connection in hand and go; their queues are re-dispatched. */
+    signal_children(AP_SIG_GRACEFUL, SF_CHILD_WORKER, 1);
+    orphan_queues();
+}
+
+static void setup(server_rec *s)
+{
+    struct rlimit rl;
+
+    main_server = s;
+    if (!sf_retained->children) {
+        int i;
+
+        sf_retained->children = calloc(sf_conf->server_limit, sizeof(sf_child_t));
+        for (i = 0; i < sf_conf->server_limit; i++)
+            sf_retained->children[i].ctl = -1;
+    }
+    /* Queues and namespaces of thousands of sites need descriptors. */
+    if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < 65536) {
+        rl.rlim_cur = rl.rlim_max < 65536 ? rl.rlim_max : 65536;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+    if (epfd >= 0)
+        close(epfd);
+    epfd = epoll_create1(EPOLL_CLOEXEC);
+}
+
+/* The mpm hook: one generation, from (re)start to restart or stop. */
+int sf_parent_run(apr_pool_t *_pconf, apr_pool_t *plog, server_rec *s)
+{
+    apr_time_t last_monitor = apr_time_now();
+
+    pconf = _pconf;
+    ap_log_pid(pconf, ap_pid_fname);
+    if (!sf_retained->mpm->was_graceful) {
+        if (ap_run_pre_mpm(s->process->pool, SB_SHARED) != OK) {
+            sf_retained->mpm->mpm_state = AP_MPMQ_STOPPING;
+            return !OK;
+        }
+        ap_scoreboard_image->global->running_generation = sf_retained->mpm->my_generation;
+    }
+    ap_unixd_mpm_set_signals(pconf, 0);
+    setup(s);
+    sf_title_init();
+    sf_title_set("%sparent", "sitefence: ");
+    sf_retained->registered = 0;
+    last_register_try = apr_time_now();
+    if (sf_fence_register(pconf, s, sf_conf) != APR_SUCCESS) {
+        if (!sf_retained->mpm->was_graceful) {
+            sf_retained->mpm->mpm_state = AP_MPMQ_STOPPING;
+            return !OK;
+        }
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, SF_LOG_PREFIX
+                     "graceful restart without a registered site table: sites are served "
+                     "once sitefenced takes it (retrying every 10 seconds)");
+    }
+    keep_dispatchers();
+    ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, "%s configured -- resuming normal operations",
+                 ap_get_server_description());
+    ap_log_command_line(plog, s);
+    ap_log_mpm_common(s);
+    sf_retained->mpm->mpm_state = AP_MPMQ_RUNNING;
+    while (!sf_retained->mpm->restart_pending && !sf_retained->mpm->shutdown_pending) {
+        wait_events(TICK_MS);
+        maintain(&last_monitor);
+    }
+    sf_retained->mpm->mpm_state = AP_MPMQ_STOPPING;
+    if (sf_retained->mpm->shutdown_pending && sf_retained->mpm->is_ungraceful) {
+        kill_all();
+        ap_remove_pid(pconf, ap_pid_fname);
+        ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, "caught SIGTERM, shutting down");
+        return DONE;
+    }
+    if (sf_retained->mpm->shutdown_pending) {
+        graceful_stop();
+        ap_remove_pid(pconf, ap_pid_fname);
+        ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, "caught " AP_SIG_GRACEFUL_STOP_STRING
+                     ", shutting down gracefully");
+        return DONE;
+    }
+    if (sf_retained->mpm->is_ungraceful) {
+        kill_all();
+        orphan_queues();
+        ++sf_retained->mpm->my_generation;
+        ap_scoreboard_image->global->running_generation = sf_retained->mpm->my_generation;
+        ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, "SIGHUP received.  Attempting to restart");
+        return OK;
+    }
+    graceful_restart();
+    ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, "Graceful restart requested, doing restart");
+    return OK;
+}

@@ -1,0 +1,282 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * sf_sites.c - from Apache's vhosts to sitefence sites, and the site table that sitefenced
+ * enforces. A site is a ServerName: every vhost with that name (its :80 and :443) is one site,
+ * with one user. Its default boundary is its DocumentRoots and its user's home directory; a
+ * home shared with another site, or holding another site's DocumentRoot, is left out, because
+ * it would let one site into the other.
+ */
+#include "mpm_sitefence.h"
+
+#include "http_core.h"
+#include "http_log.h"
+#include "apr_strings.h"
+
+#include <grp.h>
+#include <pwd.h>
+#include <string.h>
+#include <sys/stat.h>
+
+int sf_site_of_server(const server_rec *s)
+{
+    sf_server_conf_t *c = ap_get_module_config(s->module_config, &mpm_sitefence_module);
+
+    return c ? c->site : -1;
+}
+
+static const char *where(apr_pool_t *p, const server_rec *s)
+{
+    if (s->defn_name)
+        return apr_psprintf(p, "%s:%d", s->defn_name, s->defn_line_number);
+    return "the main server config";
+}
+
+static void add_root(apr_pool_t *p, sf_site_t *site, const char *path, const char *access)
+{
+    sf_allow_t *a;
+    int i;
+
+    if (strpbrk(path, "\"\n\r")) {
+        ap_log_error(APLOG_MARK, APLOG_WARNING | APLOG_STARTUP, 0, site->server,
+                     SF_LOG_PREFIX "site %s: '%s' has a quote or newline in its name; "
+                     "it is not part of the site", site->name, path);
+        return;
+    }
+    for (i = 0; i < site->roots->nelts; i++) {
+        a = &APR_ARRAY_IDX(site->roots, i, sf_allow_t);
+        if (!strcmp(a->path, path) && !strcmp(a->access, access))
+            return;
+    }
+    a = apr_array_push(site->roots);
+    a->path = apr_pstrdup(p, path);
+    a->access = access;
+}
+
+/* The site's supplementary groups, from the group database, as initgroups would set them. */
+static void site_groups(sf_site_t *site, server_rec *s)
+{
+    struct passwd *pw = getpwuid(site->uid);
+    gid_t groups[64];
+    int n = 64, i;
+
+    site->ngroups = 0;
+    if (!pw || getgrouplist(pw->pw_name, site->gid, groups, &n) < 0) {
+        site->groups[site->ngroups++] = site->gid;
+        return;
+    }
+    for (i = 0; i < n && site->ngroups < 32; i++)
+        site->groups[site->ngroups++] = groups[i];
+    if (n > 32)
+        ap_log_error(APLOG_MARK, APLOG_WARNING | APLOG_STARTUP, 0, s, SF_LOG_PREFIX
+                     "site %s: user %s has %d groups; its workers get the first 32",
+                     site->name, pw->pw_name, n);
+}
+
+static sf_site_t *find_site(apr_array_header_t *sites, const char *name, int *index)
+{
+    int i;
+
+    for (i = 0; i < sites->nelts; i++) {
+        sf_site_t *site = &APR_ARRAY_IDX(sites, i, sf_site_t);
+
+        if (!strcasecmp(site->name, name)) {
+            *index = i;
+            return site;
+        }
+    }
+    return NULL;
+}
+
+static sf_site_t *new_site(apr_pool_t *p, sf_conf_t *conf, const char *name, server_rec *s)
+{
+    sf_site_t *site = apr_array_push(conf->sites);
+
+    memset(site, 0, sizeof(*site));
+    site->name = apr_pstrdup(p, name);
+    ap_str_tolower((char *)site->name);
+    site->server = s;
+    site->roots = apr_array_make(p, 4, sizeof(sf_allow_t));
+    site->queue_send = site->queue_recv = site->ns_fd = -1;
+    return site;
+}
+
+/* Fold one vhost into its site; an error names both places that disagree. */
+static const char *add_vhost(apr_pool_t *p, sf_conf_t *conf, server_rec *s)
+{
+    sf_server_conf_t *c = ap_get_module_config(s->module_config, &mpm_sitefence_module);
+    core_server_config *core = ap_get_core_module_config(s->module_config);
+    const char *name = s->server_hostname ? s->server_hostname : "localhost";
+    uid_t uid = c->uid_set ? c->uid : ap_unixd_config.user_id;
+    gid_t gid = c->uid_set ? c->gid : ap_unixd_config.group_id;
+    int mode = c->mode < 0 ? SF_SITE_ENFORCE : c->mode;
+    sf_site_t *site;
+    int i, index;
+
+    site = find_site(conf->sites, name, &index);
+    if (site && (site->uid != uid || site->gid != gid))
+        return apr_psprintf(p, "%s: site %s runs as uid %ld gid %ld here but as uid %ld "
+                            "gid %ld at %s: one site (ServerName), one AssignUserID",
+                            where(p, s), name, (long)uid, (long)gid, (long)site->uid,
+                            (long)site->gid, where(p, site->server));
+    if (site && site->mode != mode)
+        return apr_psprintf(p, "%s: site %s has another SitefenceMode at %s", where(p, s),
+                            name, where(p, site->server));
+    if (!site) {
+        index = conf->sites->nelts;
+        site = new_site(p, conf, name, s);
+        site->uid = uid;
+        site->gid = gid;
+        site->mode = mode;
+    }
+    if (uid == 0 || gid == 0)
+        return apr_psprintf(p, "%s: site %s would run as root: set AssignUserID, or User "
+                            "and Group", where(p, s), name);
+    if (uid < conf->uid_min || uid > conf->uid_max)
+        return apr_psprintf(p, "%s: site %s: uid %ld is outside LimitUIDRange %ld %ld",
+                            where(p, s), name, (long)uid, (long)conf->uid_min,
+                            (long)conf->uid_max);
+    if (gid < conf->gid_min || gid > conf->gid_max)
+        return apr_psprintf(p, "%s: site %s: gid %ld is outside LimitGIDRange %ld %ld",
+                            where(p, s), name, (long)gid, (long)conf->gid_min,
+                            (long)conf->gid_max);
+    site->hardlinks |= c->hardlinks > 0;
+    if (c->max_clients && (!site->max_workers || c->max_clients < site->max_workers))
+        site->max_workers = c->max_clients;
+    if (c->nice_set) {
+        site->nice = c->nice;
+        site->nice_set = 1;
+    }
+    if (core->ap_document_root)
+        add_root(p, site, core->ap_document_root, "rwxc");
+    for (i = 0; i < c->allow->nelts; i++) {
+        sf_allow_t *a = &APR_ARRAY_IDX(c->allow, i, sf_allow_t);
+
+        add_root(p, site, a->path, a->access);
+    }
+    c->site = index;
+    return NULL;
+}
+
+/* Is path (a directory) an ancestor of, or equal to, another site's DocumentRoot? */
+static int holds_other_site(const sf_conf_t *conf, int self, const char *path)
+{
+    size_t n = strlen(path);
+    int i, j;
+
+    for (i = 1; i < conf->sites->nelts; i++) {
+        const sf_site_t *o = &APR_ARRAY_IDX(conf->sites, i, sf_site_t);
+
+        if (i == self)
+            continue;
+        for (j = 0; j < o->roots->nelts; j++) {
+            const char *r = APR_ARRAY_IDX(o->roots, j, sf_allow_t).path;
+
+            if (!strncmp(r, path, n) && (r[n] == '/' || r[n] == '\0' || n == 1))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/* The user's home, unless it is shared with another site or holds another site. */
+static void add_home(apr_pool_t *p, sf_conf_t *conf, int index, server_rec *main_s)
+{
+    sf_site_t *site = &APR_ARRAY_IDX(conf->sites, index, sf_site_t);
+    struct passwd *pw = getpwuid(site->uid);
+    int i;
+
+    if (!pw || !pw->pw_dir || pw->pw_dir[0] != '/' || !pw->pw_dir[1] ||
+        !strcmp(pw->pw_dir, "/nonexistent"))
+        return;
+    for (i = 1; i < conf->sites->nelts; i++) {
+        if (i != index && APR_ARRAY_IDX(conf->sites, i, sf_site_t).uid == site->uid) {
+            ap_log_error(APLOG_MARK, APLOG_NOTICE | APLOG_STARTUP, 0, main_s, SF_LOG_PREFIX
+                         "site %s shares uid %ld with site %s: the home %s is part of "
+                         "neither (only their DocumentRoots and SitefenceAllow)",
+                         site->name, (long)site->uid,
+                         APR_ARRAY_IDX(conf->sites, i, sf_site_t).name, pw->pw_dir);
+            return;
+        }
+    }
+    if (holds_other_site(conf, index, pw->pw_dir)) {
+        ap_log_error(APLOG_MARK, APLOG_NOTICE | APLOG_STARTUP, 0, main_s, SF_LOG_PREFIX
+                     "site %s: its user's home %s holds another site; left out",
+                     site->name, pw->pw_dir);
+        return;
+    }
+    add_root(p, site, pw->pw_dir, "rwxc");
+}
+
+/* <private_root>/<site>: its own /tmp and PHP sessions (see sf_fence_private_ns). */
+static void add_private(apr_pool_t *p, sf_conf_t *conf, sf_site_t *site)
+{
+    if (!strcmp(conf->private_root, "none") || site->mode == SF_SITE_OFF)
+        return;
+    site->private_dir = apr_pstrcat(p, conf->private_root, "/", site->name, NULL);
+    add_root(p, site, site->private_dir, "rwc");
+}
+
+const char *sf_sites_build(apr_pool_t *p, server_rec *main_s, sf_conf_t *conf)
+{
+    sf_site_t *d;
+    server_rec *s;
+    const char *err;
+    int i;
+
+    conf->sites = apr_array_make(p, 16, sizeof(sf_site_t));
+    /* [0]: the dispatchers, as the server's User, with no files at all. */
+    d = new_site(p, conf, apr_pstrcat(p, "@", conf->owner, "-dispatch", NULL), main_s);
+    d->uid = ap_unixd_config.user_id;
+    d->gid = ap_unixd_config.group_id;
+    d->dispatch = 1;
+    d->groups[0] = d->gid;
+    d->ngroups = 1;
+    if (d->uid == 0 || d->uid == (uid_t)-1 || d->gid == 0 || d->gid == (gid_t)-1)
+        return "the dispatchers would run as root: set User and Group (e.g. www-data)";
+    for (s = main_s; s; s = s->next) {
+        err = add_vhost(p, conf, s);
+        if (err)
+            return err;
+    }
+    for (i = 1; i < conf->sites->nelts; i++) {
+        sf_site_t *site = &APR_ARRAY_IDX(conf->sites, i, sf_site_t);
+
+        site_groups(site, main_s);
+        add_home(p, conf, i, main_s);
+        add_private(p, conf, site);
+    }
+    return NULL;
+}
+
+/* The site table in sitefenced's format (lib/sitetab.h); sites with SitefenceMode off are
+ * not fenced and not listed. */
+const char *sf_sites_table(apr_pool_t *p, const sf_conf_t *conf)
+{
+    apr_array_header_t *out = apr_array_make(p, 64, sizeof(const char *));
+    int i, j;
+
+    for (i = 0; i < conf->sites->nelts; i++) {
+        const sf_site_t *site = &APR_ARRAY_IDX(conf->sites, i, sf_site_t);
+        const char *groups = "";
+
+        if (site->mode == SF_SITE_OFF)
+            continue;
+        for (j = 0; j < site->ngroups; j++)
+            groups = apr_psprintf(p, "%s%s%ld", groups, j ? "," : "",
+                                  (long)site->groups[j]);
+        APR_ARRAY_PUSH(out, const char *) = apr_psprintf(p,
+            "site %s uid=%ld gid=%ld%s%s mode=%s%s%s\n", site->name, (long)site->uid,
+            (long)site->gid, *groups ? " groups=" : "", groups,
+            site->mode == SF_SITE_AUDIT ? "audit" : "enforce",
+            site->hardlinks ? " hardlinks" : "", site->dispatch ? " noglobal" : "");
+        for (j = 0; j < site->roots->nelts; j++) {
+            const sf_allow_t *a = &APR_ARRAY_IDX(site->roots, j, sf_allow_t);
+
+            /* Quoted: paths may hold spaces (and sf_sites_build refuses quotes). */
+            APR_ARRAY_PUSH(out, const char *) = apr_psprintf(p, "root %s \"%s\" %s\n",
+                                                             site->name, a->path,
+                                                             a->access);
+        }
+    }
+    return apr_array_pstrcat(p, out, 0);
+}

@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * sf_worker.c - a site worker: forked armed (so the kernel confines it from its first
+ * instruction), it takes its site in the fence, becomes the site's user with no capabilities
+ * and no_new_privs, and only then reads client data: connections from its site's queue,
+ * served with Apache's own connection processing (mod_php, mod_ssl, .htaccess, logs).
+ *
+ * A request that Apache's vhost matching gives to another site (possible on a kept-alive
+ * connection: only the first request was looked at by the dispatcher) is answered 421 and the
+ * connection closed, so it is never served by the wrong site's user. An idle worker leaves
+ * after SitefenceIdleTimeout.
+ */
+#include "mpm_sitefence.h"
+
+#include "ap_listen.h"
+#include "ap_mpm.h"
+#include "http_connection.h"
+#include "http_core.h"
+#include "http_log.h"
+#include "http_protocol.h"
+#include "http_request.h"
+#include "apr_portable.h"
+#include "apr_signal.h"
+#include "apr_strings.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static int my_site = -1;      /* site index, once this process is a worker */
+static int my_queue = -1;
+static volatile sig_atomic_t die_now, draining;
+static apr_pool_t *pchild;
+
+int sf_worker_site(void)
+{
+    return my_site;
+}
+
+static const char *site_name(void)
+{
+    return APR_ARRAY_IDX(sf_conf->sites, my_site, sf_site_t).name;
+}
+
+static void just_die(int sig)
+{
+    (void)sig;
+    exit(0);
+}
+
+static void on_graceful(int sig)
+{
+    (void)sig;
+    die_now = 1;
+}
+
+static void on_graceful_stop(int sig)
+{
+    (void)sig;
+    draining = 1;
+}
+
+/*
+ * The next connection from the queue: its descriptor, or -1 to leave (idle too long, told to
+ * stop, or draining and the queue is empty). poll() is interrupted by signals whatever
+ * SA_RESTART says, so a graceful restart is noticed while waiting.
+ */
+static int next_conn(void)
+{
+    char cbuf[CMSG_SPACE(sizeof(int))];
+    sf_conn_msg_t m;
+    struct iovec iov = { &m, sizeof(m) };
+    struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+    struct pollfd pfd = { .fd = my_queue, .events = POLLIN };
+    apr_time_t deadline = apr_time_now() + sf_conf->idle_timeout;
+    struct cmsghdr *c;
+    int fd, left;
+
+    for (;;) {
+        if (die_now)
+            return -1;
+        left = (int)apr_time_as_msec(deadline - apr_time_now());
+        if (left <= 0 && !draining)
+            return -1;
+        if (poll(&pfd, 1, draining ? 0 : left) <= 0) {
+            if (draining || (errno != EINTR && errno != EAGAIN))
+                return -1;
+            continue;
+        }
+        mh.msg_control = cbuf;
+        mh.msg_controllen = sizeof(cbuf);
+        if (recvmsg(my_queue, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC) <= 0)
+            continue;    /* another worker took it */
+        c = CMSG_FIRSTHDR(&mh);
+        if (!c || c->cmsg_type != SCM_RIGHTS || m.magic != SF_CONN_MAGIC ||
+            (int)m.site != my_site)
+            continue;
+        memcpy(&fd, CMSG_DATA(c), sizeof(int));
+        /* APR assumes a new socket blocks; it sets its own mode with its timeouts. */
+        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+        return fd;
+    }
+}
+
+static void idle_title(ap_sb_handle_t *sbh)
+{
+    worker_score *ws = ap_get_scoreboard_worker(sbh);
+
+    ap_update_child_status(sbh, SERVER_READY, NULL);
+    if (ws)
+        apr_cpystrn(ws->vhost, site_name(), sizeof(ws->vhost));
+    sf_title_set("sitefence: %s - idle", site_name());
+}
+
+static void serve(server_rec *s, int slot, ap_sb_handle_t *sbh, apr_bucket_alloc_t *ba,
+                  apr_pool_t *ptrans, int fd)
+{
+    apr_socket_t *csd = NULL;
+    conn_rec *c;
+
+    if (apr_os_sock_put(&csd, &fd, ptrans) != APR_SUCCESS) {
+        close(fd);
+        return;
+    }
+    c = ap_run_create_connection(ptrans, s, csd, slot, sbh, ba);
+    if (!c) {
+        apr_socket_close(csd);
+        return;
+    }
+    ap_process_connection(c, csd);
+    ap_lingering_close(c);
+}
+
+static void worker_loop(server_rec *s, int slot, ap_sb_handle_t *sbh)
+{
+    apr_bucket_alloc_t *ba = apr_bucket_alloc_create(pchild);
+    apr_pool_t *ptrans;
+    int served = 0, fd;
+
+    apr_pool_create(&ptrans, pchild);
+    apr_pool_tag(ptrans, "transaction");
+    for (;;) {
+        apr_pool_clear(ptrans);
+        if (ap_max_requests_per_child > 0 && served >= ap_max_requests_per_child)
+            break;
+        idle_title(sbh);
+        fd = next_conn();
+        if (fd < 0)
+            break;
+        serve(s, slot, sbh, ba, ptrans, fd);
+        served++;
+        if (sf_retained->mpm->my_generation !=
+            ap_scoreboard_image->global->running_generation)
+            break;
+    }
+    apr_pool_clear(ptrans);
+}
+
+static void child_pool(apr_pool_t *pconf)
+{
+    apr_allocator_t *allocator;
+
+    apr_allocator_create(&allocator);
+    apr_allocator_max_free_set(allocator, ap_max_mem_free);
+    apr_pool_create_ex(&pchild, pconf, NULL, allocator);
+    apr_allocator_owner_set(allocator, pchild);
+    apr_pool_tag(pchild, "pchild");
+}
+
+void sf_worker_main(apr_pool_t *pconf, server_rec *s, int slot, int site_index)
+{
+    const sf_site_t *site = &APR_ARRAY_IDX(sf_conf->sites, site_index, sf_site_t);
+    ap_sb_handle_t *sbh;
+
+    sf_retained->mpm->mpm_state = AP_MPMQ_STARTING;
+    my_queue = site->queue_recv;
+    /* Other sites' queues, the dispatchers' channels, the listeners: none stays open here. */
+    sf_child_close_fds(my_queue, -1);
+    ap_close_listeners_ex(ap_listeners);
+    ap_fatal_signal_child_setup(s);
+    child_pool(pconf);
+    ap_reopen_scoreboard(pchild, NULL, 0);
+    /* The site first (the kernel confines what follows), then the user, then the data. */
+    if (sf_fence_take_site(site) != APR_SUCCESS || sf_fence_become(site) != APR_SUCCESS)
+        exit(APEXIT_CHILDFATAL);
+    my_site = site_index;
+    if (ap_run_drop_privileges(pchild, s))
+        exit(APEXIT_CHILDFATAL);
+    apr_signal(SIGTERM, just_die);
+    apr_signal(SIGHUP, just_die);
+    apr_signal(SIGINT, SIG_IGN);
+    apr_signal(SIGPIPE, SIG_IGN);
+    apr_signal(AP_SIG_GRACEFUL, on_graceful);
+    apr_signal(AP_SIG_GRACEFUL_STOP, on_graceful_stop);
+    ap_run_child_init(pchild, s);
+    ap_create_sb_handle(&sbh, pchild, slot, 0);
+    sf_retained->mpm->mpm_state = AP_MPMQ_RUNNING;
+    worker_loop(s, slot, sbh);
+    ap_run_child_stopping(pchild, 0);
+    exit(0);
+}
+
+/* ---- request hooks ------------------------------------------------------------------------ */
+
+/* Every request, first of all: is it this worker's site? If not, 421 and close. */
+static int sf_check_site(request_rec *r)
+{
+    if (my_site < 0 || r->main || r->prev)
+        return DECLINED;
+    if (sf_site_of_server(r->server) != my_site) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, SF_LOG_PREFIX
+                      "request for %s on a connection of site %s: answered 421",
+                      r->server->server_hostname, site_name());
+        r->connection->keepalive = AP_CONN_CLOSE;
+        return HTTP_MISDIRECTED_REQUEST;
+    }
+    /* What the kernel's records will name if this request is denied something. */
+    sf_title_set("sitefence: %s %s:%d %.120s", r->server->server_hostname,
+                 r->useragent_ip ? r->useragent_ip : "-",
+                 r->useragent_addr ? r->useragent_addr->port : 0,
+                 r->the_request ? r->the_request : "-");
+    return DECLINED;
+}
+
+static int sf_request_done(request_rec *r)
+{
+    if (my_site >= 0 && !r->main)
+        sf_title_set("sitefence: %s - idle", site_name());
+    return DECLINED;
+}
+
+void sf_worker_register_hooks(apr_pool_t *p)
+{
+    (void)p;
+    /* Before anything else looks at the request (mod_rewrite, mod_php, ...). */
+    ap_hook_post_read_request(sf_check_site, NULL, NULL, APR_HOOK_REALLY_FIRST);
+    ap_hook_log_transaction(sf_request_done, NULL, NULL, APR_HOOK_REALLY_LAST);
+}
