@@ -34,7 +34,6 @@ char LICENSE[] SEC("license") = "GPL";
 #define MAY_WRITE	0x2
 #define MAY_READ	0x4
 #define MAY_ACCESS	0x10
-#define MAY_CHDIR	0x40
 
 #define FMODE_READ	0x1
 #define FMODE_WRITE	0x2
@@ -669,9 +668,9 @@ struct walk {
 	__u32 site;		/* 0: PENDING (global roots only) */
 	__u32 site_flags;
 	__u32 mask;		/* out: the applicable root's mask */
-	__u32 why;		/* out: 0 when a root applies, else enum sf_reason */
+	__u32 found;		/* out: a root applies (then mask and global are set) */
+	__u32 why;		/* out: when none does, enum sf_reason */
 	__u32 global;		/* out: the applicable root is a global one */
-	__u32 done;
 };
 
 /* Does (dev, ino) root access for w? Sets the outputs and returns 1 when it does. */
@@ -705,8 +704,7 @@ static __always_inline int walk_lookup(struct walk *w, __u64 ino, bool dir)
 	if (!applies)
 		return 0;
 	w->mask = mask;
-	w->why = 0;
-	w->done = 1;
+	w->found = 1;
 	return 1;
 }
 
@@ -721,7 +719,6 @@ static long walk_step_btf(__u32 i, void *arg)
 	parent = d->d_parent;
 	if (parent == d) {
 		w->why = d == d->d_sb->s_root ? SF_WHY_NO_ROOT : SF_WHY_DISCONNECTED;
-		w->done = 1;
 		return 1;
 	}
 	w->d = parent;
@@ -740,7 +737,6 @@ static long walk_step_probe(__u32 i, void *arg)
 	parent = BPF_CORE_READ(d, d_parent);
 	if (!parent || parent == d) {
 		w->why = d == BPF_CORE_READ(d, d_sb, s_root) ? SF_WHY_NO_ROOT : SF_WHY_DISCONNECTED;
-		w->done = 1;
 		return 1;
 	}
 	w->d = parent;
@@ -771,7 +767,7 @@ static __always_inline int file_denied(struct who *w, int state, struct dentry *
 		bpf_loop(SF_MAX_DEPTH, walk_step_probe, &walk, 0);
 	else
 		bpf_loop(SF_MAX_DEPTH, walk_step_btf, &walk, 0);
-	if (walk.why) {
+	if (!walk.found) {
 		v->reason = walk.why;
 		return 1;
 	}
@@ -862,6 +858,14 @@ static __always_inline int token_open(struct task_struct *t, struct tagref *ref,
 		v.reason = SF_WHY_THREADS;
 		return refuse(ref, &v);
 	}
+	/*
+	 * Asking again for the state one is in is how a new worker proves its tag took: refuse
+	 * it (nothing changes) without a record, so that every worker start is not in the log.
+	 */
+	if ((tok->kind == SF_TOKEN_SITE && kind == SF_TAG_SITE && ref->tag.site == tok->site) ||
+	    (tok->kind == SF_TOKEN_SPAWNER && kind == SF_TAG_SPAWNER) ||
+	    (tok->kind == SF_TOKEN_LOADER && kind == SF_TAG_LOADER))
+		v.quiet = 1;
 	switch (tok->kind) {
 	case SF_TOKEN_SITE:
 		if (kind != SF_TAG_NONE && kind != SF_TAG_PENDING)
@@ -949,8 +953,8 @@ int BPF_PROG(sf_file_open, struct file *file, int ret)
 
 /*
  * An fd passed over a unix socket. Sockets, pipes and anonymous inodes are connections, not
- * files of a site (the MPM hands client sockets to workers this way); anything else must be a
- * file the receiver could have opened itself.
+ * files of a site (the MPM hands client sockets to workers this way); an open file must be one
+ * the receiver could have opened itself.
  */
 SEC("lsm/file_receive")
 int BPF_PROG(sf_file_receive, struct file *file, int ret)
@@ -967,6 +971,12 @@ int BPF_PROG(sf_file_receive, struct file *file, int ret)
 		access |= SF_MAY_READ;
 	if (mode & FMODE_WRITE)
 		access |= SF_MAY_WRITE;
+	/*
+	 * An O_PATH descriptor grants nothing by itself (reopening it, exec'ing it or opening
+	 * below it goes through the other hooks); sitefenced hands out site tokens this way.
+	 */
+	if (!access)
+		return 0;
 	return check_file(d, file->f_path.mnt, access, SF_OP_RECEIVE);
 }
 
@@ -1206,10 +1216,11 @@ int BPF_PROG(sf_inode_remove_acl, void *idmap, struct dentry *dentry, const char
 }
 
 /*
- * access()/faccessat() and chdir(): existence checks that open nothing. PHP's OPcache relies on
- * access() to keep one site from using another's cached scripts (opcache.validate_permission).
- * This hook runs for every path component of every lookup of every process, so everything but
- * MAY_ACCESS/MAY_CHDIR leaves before looking at anything else.
+ * access()/faccessat(): an existence check that opens nothing. PHP's OPcache relies on it to
+ * keep one site from using another's cached scripts (opcache.validate_permission). This hook
+ * runs for every path component of every lookup of every process, so everything but
+ * MAY_ACCESS leaves at once. chdir() is not checked: it reads nothing, and PHP chdir()s back
+ * to "/" after every request.
  */
 SEC("lsm/inode_permission")
 int BPF_PROG(sf_inode_permission, struct inode *inode, int mask, int ret)
@@ -1223,7 +1234,7 @@ int BPF_PROG(sf_inode_permission, struct inode *inode, int mask, int ret)
 
 	if (ret)
 		return ret;
-	if (!(mask & (MAY_ACCESS | MAY_CHDIR)))
+	if (!(mask & MAY_ACCESS))
 		return 0;
 	state = who_current(&w);
 	if (state == WHO_FREE)
@@ -1237,8 +1248,6 @@ int BPF_PROG(sf_inode_permission, struct inode *inode, int mask, int ret)
 		access |= SF_MAY_WRITE;
 	if (mask & MAY_EXEC)
 		access |= dir ? SF_MAY_READ : SF_MAY_EXEC;
-	if (mask & MAY_CHDIR)
-		access |= SF_MAY_READ;
 	v.access = access;
 	/*
 	 * Only the inode is known: take its first dentry alias (a directory has exactly one; a

@@ -45,7 +45,7 @@
 	X(BOOL, default_globals, "on", 0, 0,                                                       \
 	  "start from the built-in global roots (system libraries, PHP's config, a few devices)")  \
 	X(BOOL, access_check, "on", 0, 0,                                                          \
-	  "access() and chdir() outside a site fail too (PHP's OPcache relies on it); costs every" \
+	  "access() outside a site fails too (PHP's OPcache relies on it); costs every" \
 	  " process's path lookups a little, see the README")
 
 #define CONF_CTYPE_PATH char *

@@ -179,6 +179,7 @@ apr_status_t sf_fence_register(apr_pool_t *p, server_rec *s, sf_conf_t *conf);
 apr_status_t sf_fence_arm(int arm);
 apr_status_t sf_fence_take_site(const sf_site_t *site);
 apr_status_t sf_fence_become(const sf_site_t *site);
+apr_status_t sf_fence_private_dirs(apr_pool_t *p, server_rec *s, sf_site_t *site);
 apr_status_t sf_fence_private_ns(apr_pool_t *p, server_rec *s, sf_site_t *site);
 apr_status_t sf_fence_enter_ns(int ns_fd, int *saved_fd);
 void sf_fence_leave_ns(int saved_fd);

@@ -144,7 +144,7 @@ apr_status_t sf_fence_register(apr_pool_t *p, server_rec *s, sf_conf_t *conf)
 {
     char *reply = NULL, *hello;
     apr_status_t rv;
-    int fd, err;
+    int fd, err, i;
 
     if (!conf->fence) {
         ap_log_error(APLOG_MARK, APLOG_WARNING | APLOG_STARTUP, 0, NULL, SF_LOG_PREFIX
@@ -152,6 +152,10 @@ apr_status_t sf_fence_register(apr_pool_t *p, server_rec *s, sf_conf_t *conf)
                      "kernel fence is NOT in force for any site");
         return APR_SUCCESS;
     }
+    /* The private directories must exist before sitefenced resolves them as roots. */
+    for (i = 1; i < conf->sites->nelts; i++)
+        if (sf_fence_private_dirs(p, s, &APR_ARRAY_IDX(conf->sites, i, sf_site_t)))
+            return APR_EGENERAL;
     err = sf_client_connect(conf->socket, &fd);
     if (err) {
         ap_log_error(APLOG_MARK, APLOG_CRIT | APLOG_STARTUP, -err, NULL, SF_LOG_PREFIX
@@ -258,13 +262,26 @@ apr_status_t sf_fence_become(const sf_site_t *site)
     return APR_SUCCESS;
 }
 
-/* mkdir -p for the private directories, owned as asked. */
+/* A private directory, owned and moded as asked; its parents as root's 0755. */
 static apr_status_t make_dir(const char *path, mode_t mode, uid_t uid, gid_t gid)
 {
+    char parent[PATH_MAX], *slash;
     struct stat st;
 
-    if (mkdir(path, mode) && errno != EEXIST)
+    if (mkdir(path, mode) && errno == ENOENT) {
+        apr_cpystrn(parent, path, sizeof(parent));
+        slash = strrchr(parent, '/');
+        if (!slash || slash == parent)
+            return APR_ENOENT;
+        *slash = '\0';
+        if (make_dir(parent, 0755, 0, 0) != APR_SUCCESS)
+            return APR_FROM_OS_ERROR(errno);
+        if (mkdir(path, mode) && errno != EEXIST)
+            return APR_FROM_OS_ERROR(errno);
+    }
+    else if (errno != EEXIST && access(path, F_OK)) {
         return APR_FROM_OS_ERROR(errno);
+    }
     if (lstat(path, &st) || !S_ISDIR(st.st_mode))
         return APR_ENOTDIR;
     if ((st.st_uid != uid || st.st_gid != gid) && lchown(path, uid, gid))
@@ -292,15 +309,12 @@ static int private_mounts(const sf_site_t *site)
     return 0;
 }
 
-apr_status_t sf_fence_private_ns(apr_pool_t *p, server_rec *s, sf_site_t *site)
+/* <private_root>/<site>/{tmp,sessions}, owned by the site's user. */
+apr_status_t sf_fence_private_dirs(apr_pool_t *p, server_rec *s, sf_site_t *site)
 {
-    int go[2], done[2], err = 0, status;
-    char path[64];
-    pid_t pid;
     apr_status_t rv;
 
-    (void)p;
-    if (!site->private_dir || site->ns_fd >= 0)
+    if (!site->private_dir)
         return APR_SUCCESS;
     if ((rv = make_dir(sf_conf->private_root, 0711, 0, 0)) ||
         (rv = make_dir(site->private_dir, 0711, 0, 0)) ||
@@ -312,6 +326,21 @@ apr_status_t sf_fence_private_ns(apr_pool_t *p, server_rec *s, sf_site_t *site)
                      "site %s: cannot prepare %s", site->name, site->private_dir);
         return rv;
     }
+    return APR_SUCCESS;
+}
+
+apr_status_t sf_fence_private_ns(apr_pool_t *p, server_rec *s, sf_site_t *site)
+{
+    int go[2], done[2], err = 0, status;
+    char path[64];
+    pid_t pid;
+    apr_status_t rv;
+
+    if (!site->private_dir || site->ns_fd >= 0)
+        return APR_SUCCESS;
+    rv = sf_fence_private_dirs(p, s, site);
+    if (rv != APR_SUCCESS)
+        return rv;
     if (pipe2(go, O_CLOEXEC))
         return APR_FROM_OS_ERROR(errno);
     if (pipe2(done, O_CLOEXEC)) {
@@ -323,6 +352,9 @@ apr_status_t sf_fence_private_ns(apr_pool_t *p, server_rec *s, sf_site_t *site)
     if (pid == 0) {
         char c = 0;
 
+        /* Only the parent's closing of done[1] may end the read below. */
+        close(go[0]);
+        close(done[1]);
         err = private_mounts(site);
         if (write(go[1], &err, sizeof(err)) != sizeof(err) || read(done[0], &c, 1) < 0)
             _exit(1);
@@ -332,6 +364,9 @@ apr_status_t sf_fence_private_ns(apr_pool_t *p, server_rec *s, sf_site_t *site)
     close(done[0]);
     if (pid < 0 || read(go[0], &err, sizeof(err)) != sizeof(err))
         err = pid < 0 ? errno : EIO;
+    if (err)
+        ap_log_error(APLOG_MARK, APLOG_ERR, err, s, SF_LOG_PREFIX
+                     "site %s: cannot mount its private /tmp", site->name);
     if (!err) {
         apr_snprintf(path, sizeof(path), "/proc/%ld/ns/mnt", (long)pid);
         site->ns_fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -342,12 +377,7 @@ apr_status_t sf_fence_private_ns(apr_pool_t *p, server_rec *s, sf_site_t *site)
     close(done[1]);
     if (pid > 0)
         waitpid(pid, &status, 0);
-    if (err) {
-        ap_log_error(APLOG_MARK, APLOG_ERR, err, s, SF_LOG_PREFIX
-                     "site %s: cannot make its private /tmp", site->name);
-        return APR_FROM_OS_ERROR(err);
-    }
-    return APR_SUCCESS;
+    return err ? APR_FROM_OS_ERROR(err) : APR_SUCCESS;
 }
 
 /* Around a worker's fork: the parent steps into the site's namespace and back. */

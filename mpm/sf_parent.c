@@ -258,8 +258,16 @@ static int spawn_worker(int index)
         refused(site, "no free scoreboard slot (ServerLimit)");
         return -1;
     }
-    if (make_queue(site) || sf_fence_private_ns(pconf, main_server, site))
+    if (make_queue(site)) {
+        refused(site, "cannot make its queue");
         return -1;
+    }
+    if (site->private_dir && site->ns_fd < 0 &&
+        (apr_time_now() - site->last_refused < REFUSED_LOG_EVERY ||
+         sf_fence_private_ns(pconf, main_server, site) != APR_SUCCESS)) {
+        refused(site, "its private /tmp cannot be set up (see above)");
+        return -1;
+    }
     if (sf_fence_enter_ns(site->ns_fd, &saved_ns) != APR_SUCCESS) {
         refused(site, "cannot enter its mount namespace");
         return -1;

@@ -57,6 +57,9 @@ static void test_reading_another_sites_world_readable_file_is_denied(void)
 	ASSERT_EQ(fx_run("a.test", UID_A, UID_A, op_read, &o), EACCES, "a reads b/secret.txt");
 	ASSERT_TRUE(denied_record("a.test", "open", "\"path\":\"/srv/sf/b/secret.txt\""),
 		    "audit record of the denial");
+	ASSERT_TRUE(fx_audit_wait(AUDIT_TIMEOUT, "secret.txt",
+				  "\"reason\":\"outside the roots of the task's site\"", NULL),
+		    "the record gives the reason");
 }
 
 /* Confinement holds while the worker is still root, before it calls setuid. */
