@@ -87,6 +87,29 @@ static const char *per_site_only(cmd_parms *cmd, const char *why)
     return NULL;
 }
 
+/* A user name or "#uid"; 0 or -1. */
+static int user_id(const char *name, uid_t *ret)
+{
+    struct passwd *pw;
+    apr_uint32_t id;
+
+    if (name[0] == '#')
+        return parse_u32(name + 1, 0, UINT32_MAX - 1, &id) ? -1 : (*ret = id, 0);
+    pw = getpwnam(name);
+    return pw ? (*ret = pw->pw_uid, 0) : -1;
+}
+
+static int group_id(const char *name, gid_t *ret)
+{
+    struct group *gr;
+    apr_uint32_t id;
+
+    if (name[0] == '#')
+        return parse_u32(name + 1, 0, UINT32_MAX - 1, &id) ? -1 : (*ret = id, 0);
+    gr = getgrnam(name);
+    return gr ? (*ret = gr->gr_gid, 0) : -1;
+}
+
 static const char *set_assign_user(cmd_parms *cmd, void *dummy, const char *user,
                                    const char *group)
 {
@@ -101,11 +124,10 @@ static const char *set_assign_user(cmd_parms *cmd, void *dummy, const char *user
         return err;
     c->user_name = user;
     c->group_name = group;
-    c->uid = ap_uname2id(user);
-    c->gid = ap_gname2id(group);
-    if (c->uid == (uid_t)-1 || (user[0] != '#' && !getpwnam(user)))
+    /* Not ap_uname2id: it exits the whole server on an unknown name. */
+    if (user_id(user, &c->uid))
         return apr_psprintf(cmd->pool, "AssignUserID: no such user '%s'", user);
-    if (c->gid == (gid_t)-1 || (group[0] != '#' && !getgrnam(group)))
+    if (group_id(group, &c->gid))
         return apr_psprintf(cmd->pool, "AssignUserID: no such group '%s'", group);
     if (c->uid == 0 || c->gid == 0)
         return "AssignUserID: a site never runs as root (uid or gid 0)";

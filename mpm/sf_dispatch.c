@@ -38,7 +38,9 @@
 #define MAX_HELD      1024    /* connections a dispatcher holds (peeking or waiting) */
 #define ACCEPT_BURST  64      /* accepts per wake-up, so no listener starves the rest */
 
-enum held_state { H_FREE, H_PEEK, H_WAIT };
+enum held_state { H_FREE, H_PEEK, H_WAIT, H_LINGER };
+
+#define LINGER apr_time_from_sec(2)   /* reading what a refused client still sends */
 
 typedef struct {
     int fd;
@@ -92,16 +94,49 @@ static void answer(int fd, int status)
         return;
 }
 
-static void drop(held_t *h, int status)
+static void release(held_t *h)
 {
-    if (status && h->http)
-        answer(h->fd, status);
     if (h->fd >= 0) {
         epoll_ctl(ep, EPOLL_CTL_DEL, h->fd, NULL);
         close(h->fd);
     }
     h->fd = -1;
     h->state = H_FREE;
+}
+
+/*
+ * Close h, answering status first (HTTP only). After an answer the connection lingers:
+ * closing with unread input would send a reset, and the client could lose the answer (the
+ * reason for Apache's own lingering close).
+ */
+static void drop(held_t *h, int status)
+{
+    struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP };
+
+    if (!status || !h->http || h->state == H_LINGER) {
+        release(h);
+        return;
+    }
+    answer(h->fd, status);
+    shutdown(h->fd, SHUT_WR);
+    if (h->state == H_WAIT) {
+        ev.data.u32 = h - held;
+        epoll_ctl(ep, EPOLL_CTL_ADD, h->fd, &ev);
+    }
+    h->state = H_LINGER;
+    h->deadline = apr_time_now() + LINGER;
+}
+
+/* A lingering connection: read and discard until the client closes. */
+static void linger(held_t *h)
+{
+    ssize_t n;
+
+    do
+        n = recv(h->fd, peekbuf, sf_conf->peek_max, MSG_DONTWAIT);
+    while (n > 0);
+    if (n == 0 || (errno != EAGAIN && errno != EINTR))
+        release(h);
 }
 
 static held_t *hold(int fd, apr_time_t deadline)
@@ -246,7 +281,7 @@ static void peek(held_t *h)
     if (n < 0 && (errno == EAGAIN || errno == EINTR))
         return;
     if (n <= 0) {
-        drop(h, 0);
+        release(h);
         return;
     }
     sniff((const unsigned char *)peekbuf, n, sf_conf->peek_max, &sr);
@@ -367,7 +402,10 @@ static void expire(apr_time_t now)
         if (held[i].state == H_FREE || now < held[i].deadline)
             continue;
         /* Never peeked or partial head: 408 for HTTP; TLS just closes. */
-        drop(&held[i], held[i].state == H_PEEK ? 408 : 503);
+        if (held[i].state == H_LINGER)
+            release(&held[i]);
+        else
+            drop(&held[i], held[i].state == H_PEEK ? 408 : 503);
     }
 }
 
@@ -415,6 +453,8 @@ static void loop(void)
                 accept_from(d & 0x7fffffffu);
             else if (d < MAX_HELD && held[d].state == H_PEEK)
                 peek(&held[d]);
+            else if (d < MAX_HELD && held[d].state == H_LINGER)
+                linger(&held[d]);
         }
         retry_waiting(-1);
         expire(apr_time_now());

@@ -676,7 +676,6 @@ int sf_parent_run(apr_pool_t *_pconf, apr_pool_t *plog, server_rec *s)
     apr_time_t last_monitor = apr_time_now();
 
     pconf = _pconf;
-    ap_log_pid(pconf, ap_pid_fname);
     if (!sf_retained->mpm->was_graceful) {
         if (ap_run_pre_mpm(s->process->pool, SB_SHARED) != OK) {
             sf_retained->mpm->mpm_state = AP_MPMQ_STOPPING;
@@ -699,6 +698,8 @@ int sf_parent_run(apr_pool_t *_pconf, apr_pool_t *plog, server_rec *s)
                      "graceful restart without a registered site table: sites are served "
                      "once sitefenced takes it (retrying every 10 seconds)");
     }
+    /* Only a server that will serve says it runs (apachectl and systemd read this file). */
+    ap_log_pid(pconf, ap_pid_fname);
     keep_dispatchers();
     ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, "%s configured -- resuming normal operations",
                  ap_get_server_description());

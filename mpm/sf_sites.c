@@ -8,6 +8,7 @@
  */
 #include "mpm_sitefence.h"
 
+#include "ap_listen.h"
 #include "http_core.h"
 #include "http_log.h"
 #include "apr_strings.h"
@@ -216,6 +217,42 @@ static void add_private(apr_pool_t *p, sf_conf_t *conf, sf_site_t *site)
     add_root(p, site, site->private_dir, "rwc");
 }
 
+/* Does a <VirtualHost> answer on this listener's address and port? */
+static int listener_covered(const ap_listen_rec *lr, server_rec *main_s)
+{
+    const apr_sockaddr_t *la = lr->bind_addr;
+    server_addr_rec *sar;
+    server_rec *s;
+
+    for (s = main_s->next; s; s = s->next) {
+        for (sar = s->addrs; sar; sar = sar->next) {
+            const apr_sockaddr_t *va = sar->host_addr;
+            int any_port = sar->host_port == 0;
+
+            if (!any_port && sar->host_port != la->port)
+                continue;
+            /* A wildcard vhost (*, _default_) covers every address of its port. */
+            if (!va || apr_sockaddr_is_wildcard(va) || apr_sockaddr_equal(va, la))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/*
+ * The main server serves requests only on listeners no <VirtualHost> covers; otherwise it is
+ * just the defaults the vhosts inherit, and no site of its own (it would run as User).
+ */
+static int main_server_reachable(server_rec *main_s)
+{
+    ap_listen_rec *lr;
+
+    for (lr = ap_listeners; lr; lr = lr->next)
+        if (!listener_covered(lr, main_s))
+            return 1;
+    return 0;
+}
+
 const char *sf_sites_build(apr_pool_t *p, server_rec *main_s, sf_conf_t *conf)
 {
     sf_site_t *d;
@@ -234,6 +271,8 @@ const char *sf_sites_build(apr_pool_t *p, server_rec *main_s, sf_conf_t *conf)
     if (d->uid == 0 || d->uid == (uid_t)-1 || d->gid == 0 || d->gid == (gid_t)-1)
         return "the dispatchers would run as root: set User and Group (e.g. www-data)";
     for (s = main_s; s; s = s->next) {
+        if (s == main_s && !main_server_reachable(main_s))
+            continue;
         err = add_vhost(p, conf, s);
         if (err)
             return err;

@@ -364,8 +364,26 @@ int fx_setup(void)
 	return err;
 }
 
+/* Leave no sites behind: later tests in the same guest may use the same names. */
+static void unregister_sites(void)
+{
+	char *reply = NULL;
+	int fd;
+
+	if (sf_client_connect(SF_CONTROL_SOCK, &fd))
+		return;
+	if (!call(fd, SF_MSG_HELLO, "owner tests\n", &reply)) {
+		free(reply);
+		reply = NULL;
+		if (!call(fd, SF_MSG_SET_SITES, "", &reply))
+			free(reply);
+	}
+	close(fd);
+}
+
 void fx_teardown(void)
 {
+	unregister_sites();
 	fx_daemon_stop(false);
 }
 

@@ -1,0 +1,158 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# tests/mpm/guest_mpm.sh — mpm_sitefence under the kernel fence, in the test guest: three PHP
+# sites, each as its own user, trying to reach each other; TLS with SNI; keep-alive and
+# pipelining; OPcache, uploads and sessions; graceful restarts, killed workers and a killed
+# sitefenced under load; hostile clients. Every denial must be in the audit log with the site.
+set -u
+. "$(dirname "$0")/env.sh"
+
+[[ ${SF_VM-} == 1 ]] || { echo "1..0 # SKIP runs in the test guest (tests/vm/run)"; exit 0; }
+
+make_sites
+check "sitefenced starts" start_sitefenced
+write_conf
+out=$(apache2 -f $T/httpd.conf -t 2>&1)
+like "apachectl configtest passes" "$out" "Syntax OK"
+if ! start_apache; then
+	not_ok "apache starts with mpm_sitefence" "$(grep -A5 mpm_sitefence $T/logs/error.log | tail -n 20)"
+	finish
+	exit 1
+fi
+ok "apache starts with mpm_sitefence"
+
+# ---- identity -----------------------------------------------------------------------------
+uid_a=$(id -u sfa) uid_b=$(id -u sfb)
+is "a.test runs as sfa" "$(get a.test /whoami.php)" "$uid_a $(id -g sfa)"
+is "b.test runs as sfb" "$(get b.test /whoami.php)" "$uid_b $(id -g sfb)"
+is "c.test runs as sfa (shared user)" "$(get c.test /whoami.php)" "$uid_a $(id -g sfa)"
+is "ServerAlias wildcard reaches a.test" "$(get x.wild.a.test /page.txt)" "a's page"
+is "a site reads its own files" "$(get a.test /read.php?f=$WWW/a/page.txt)" "a's page"
+
+# ---- the fence -----------------------------------------------------------------------------
+audit_mark
+is "a cannot read b's world-readable secret" "$(get a.test /read.php?f=$WWW/b/secret.txt)" \
+	"DENIED"
+check "  ...and the denial is in the audit log, with the site and the request" \
+	audit_has '"site":"a.test"' '"op":"open"' '"path":"/srv/www/b/secret.txt"' \
+	'"vhost":"a.test"' '"request":"GET /read.php?f=/srv/www/b/secret.txt HTTP/1.1"'
+audit_mark
+is "c (same uid as a) cannot read a's file" "$(get c.test /read.php?f=$WWW/a/page.txt)" "DENIED"
+check "  ...audit record for c.test" audit_has '"site":"c.test"' '"path":"/srv/www/a/page.txt"'
+is "a cannot write b's world-writable file" \
+	"$(get a.test /write.php?f=$WWW/b/public-rw)" "DENIED"
+is "a cannot create a file in b's world-writable dir" \
+	"$(get a.test /write.php?f=$WWW/b/drop/from-a)" "DENIED"
+like "a cannot run b's program" "$(get a.test /exec.php?c=$WWW/b/bin/tool)" "rc=(126|127|spawnfailed|-1)"
+is "b runs its own program" "$(get b.test /exec.php?c=$WWW/b/bin/tool)" "rc=0"
+is "a cannot read another user's system file (/etc/shadow)" \
+	"$(get a.test /read.php?f=/etc/shadow)" "DENIED"
+
+# ---- private /tmp, uploads, sessions ----------------------------------------------------
+get a.test '/tmp.php?s=a' >/dev/null
+unlike "b's /tmp does not show a's files" "$(get b.test '/tmp.php?s=b')" "mark-a"
+echo "uploaded by a" >$T/up.txt
+out=$(get a.test /upload.php -F "f=@$T/up.txt")
+like "an upload through the fence works" "$out" "moved:uploaded by a"
+like "  ...in the site's own /tmp" "$out" "tmp=/tmp"
+get a.test /session.php -c $T/cj -b $T/cj >/dev/null
+like "a session survives across requests" "$(get a.test /session.php -c $T/cj -b $T/cj)" "n=2 "
+sid=$(awk '/PHPSESSID/{print $7}' $T/cj)
+is "  ...b cannot read a's session file" \
+	"$(get b.test "/read.php?f=/var/lib/php/sessions/sess_$sid")" "DENIED"
+
+# ---- OPcache --------------------------------------------------------------------------------
+get a.test /cached.php >/dev/null
+get a.test /cached.php >/dev/null
+is "b cannot include a's cached wp-config.php" \
+	"$(get b.test /include.php?f=$WWW/a/wp-config.php)" "NOT_INCLUDED"
+is "b cannot list OPcache's scripts" "$(get b.test /opcache.php)" "NO_STATUS"
+
+# ---- TLS, keep-alive, pipelining ----------------------------------------------------------
+is "https with SNI a.test reaches a" "$(gets a.test /whoami.php)" "$uid_a $(id -g sfa)"
+is "https with SNI b.test reaches b" "$(gets b.test /whoami.php)" "$uid_b $(id -g sfb)"
+out=$(printf 'GET /page.txt HTTP/1.1\r\nHost: a.test\r\n\r\nGET /page.txt HTTP/1.1\r\nHost: a.test\r\n\r\nGET /page.txt HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n' |
+	timeout 20 nc -q 5 127.0.0.1 $HTTP | grep -c "a's page")
+is "three pipelined requests on one connection" "$out" 3
+out=$(printf 'GET /whoami.php HTTP/1.1\r\nHost: a.test\r\n\r\nGET /whoami.php HTTP/1.1\r\nHost: b.test\r\n\r\n' |
+	timeout 20 nc -q 5 127.0.0.1 $HTTP)
+like "another site on a kept-alive connection gets 421" "$out" "HTTP/1.1 421"
+unlike "  ...and is never served by the first site's user" "$out" "$uid_b $(id -g sfb)"
+out=$(curl -s -k -m 20 --resolve a.test:$HTTPS:127.0.0.1 -H 'Host: b.test' \
+	https://a.test:$HTTPS/whoami.php -o /dev/null -w '%{http_code}')
+is "Host b.test inside TLS for a.test is refused (421)" "$out" 421
+
+# ---- hostile clients ---------------------------------------------------------------------
+hostile=()
+for i in 1 2 3 4 5 6; do
+	(printf 'GET / HTTP/1.1\r\nHost: a.t' | timeout 25 nc -q 25 127.0.0.1 $HTTP >/dev/null) &
+	hostile+=($!)
+done
+(head -c 3000 /dev/urandom | timeout 10 nc -q 2 127.0.0.1 $HTTPS >/dev/null) &
+hostile+=($!)
+(printf '\x16\x03\x01\x40\x00garbage' | timeout 10 nc -q 2 127.0.0.1 $HTTPS >/dev/null) &
+hostile+=($!)
+sleep 1
+t0=$(date +%s%N)
+is "a normal client is served while slow and garbage clients hang on" \
+	"$(get b.test /read.php?f=$WWW/b/secret.txt)" "secret of b"
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+check "  ...promptly ($ms ms)" test $ms -lt 10000
+out=$(printf 'GET / HTTP/1.1\r\nHost: a..test\r\n\r\n' | timeout 10 nc -q 5 127.0.0.1 $HTTP | head -1)
+like "a malformed Host gets 400" "$out" "HTTP/1.1 400"
+out=$(printf 'GARBAGE\x01\x02\r\n\r\n' | timeout 10 nc -q 5 127.0.0.1 $HTTP | head -1)
+like "a garbage request line gets 400" "$out" "HTTP/1.1 400"
+kill "${hostile[@]}" 2>/dev/null
+wait "${hostile[@]}" 2>/dev/null
+
+# ---- status and logs -----------------------------------------------------------------------
+out=$(get localhost '/server-status?auto')
+like "mod_status works" "$out" "Total Accesses"
+out=$(get localhost '/server-status')
+like "mod_status shows each worker's site" "$out" "a\.test"
+like "the piped logger (started by the parent, not fenced) logs" "$(cat $T/logs/piped.log)" \
+	"a.test 127.0.0.1 GET /page.txt"
+
+# ---- load with graceful restarts, a killed worker, a killed sitefenced ------------------
+load() { # N: requests for a.test and b.test in a row, report failures
+	local n=$1 i fails=0 r
+	for i in $(seq 1 $n); do
+		r=$(get a.test /page.txt -w '%{http_code}' -o /dev/null)
+		[[ $r == 200 ]] || fails=$((fails + 1))
+		r=$(get b.test /whoami.php -w '%{http_code}' -o /dev/null)
+		[[ $r == 200 ]] || fails=$((fails + 1))
+	done
+	echo $fails
+}
+load 40 >$T/load1 &
+lp=$!
+for i in 1 2 3; do sleep 1; apache2 -f $T/httpd.conf -k graceful; done
+wait $lp
+is "no request lost across 3 graceful restarts under load" "$(cat $T/load1)" 0
+gen=$(grep -c "Graceful restart requested" $T/logs/error.log)
+check "  ...and they happened ($gen)" test "$gen" -ge 3
+like "the piped logger still logs after the restarts" "$(tail -n 3 $T/logs/piped.log)" "b.test"
+
+load 30 >$T/load2 &
+lp=$!
+sleep 1
+pkill -9 -x sitefenced
+wait $lp
+is "no request lost while sitefenced is killed" "$(cat $T/load2)" 0
+audit_mark
+is "  ...and the fence still denies" "$(get a.test /read.php?f=$WWW/b/secret.txt)" "DENIED"
+start_sitefenced >/dev/null
+check "  ...and the denial reaches the log once sitefenced is back" \
+	audit_has '"site":"a.test"' 'secret.txt'
+
+killed=0
+load 30 >$T/load3 &
+lp=$!
+sleep 1
+for p in $(pgrep -f "sitefence: a.test" | head -n 2); do kill -9 $p && killed=$((killed + 1)); done
+wait $lp
+check "killing $killed workers loses at most the requests they held ($(cat $T/load3))" \
+	test "$(cat $T/load3)" -le $killed
+
+finish

@@ -1,0 +1,157 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# tests/mpm/host_config.sh — mpm_sitefence's configuration, on the host (no fence needed):
+# itk's directives, the refused ones with their reasons, bad values with file and line, the
+# OPcache guard, and refusing to start without sitefenced unless told "SitefenceFence off".
+set -u
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+MODULE=$ROOT/build/mod_mpm_sitefence.so
+T=$(mktemp -d /tmp/sf-mpmconf.XXXXXX)
+PORT=$((20000 + RANDOM % 20000))
+trap 'apache2 -f $T/httpd.conf -k stop >/dev/null 2>&1; sleep 0.5; rm -rf $T' EXIT
+
+n=0 failed=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "#   $l"; done; }
+like() { if [[ $2 =~ $3 ]]; then ok "$1"; else not_ok "$1" "got:  '${2:0:600}'" "want: /$3/"; fi; }
+
+mkdir -p $T/a $T/logs
+id sfconf >/dev/null 2>&1 || useradd -M -d /nonexistent -s /usr/sbin/nologin sfconf
+
+# conf EXTRA-SERVER-LINES EXTRA-VHOST-LINES
+conf() {
+	cat >$T/httpd.conf <<EOF
+ServerRoot $T
+ServerName localhost
+LoadModule mpm_sitefence_module $MODULE
+LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
+User www-data
+Group www-data
+Listen 127.0.0.1:$PORT
+PidFile $T/httpd.pid
+ErrorLog $T/logs/error.log
+SitefenceSocket $T/no-such.sock
+$1
+<VirtualHost *:$PORT>
+  ServerName a.test
+  DocumentRoot $T/a
+  AssignUserID sfconf sfconf
+$2
+</VirtualHost>
+EOF
+}
+configtest() { apache2 -f $T/httpd.conf -t 2>&1; }
+
+conf "" ""
+like "a plain itk-style config is accepted" "$(configtest)" "Syntax OK"
+
+conf "" "  MaxClientsVHost 4
+  NiceValue 5
+  SitefenceMode audit
+  SitefenceAllow /var/lib/shop rw
+  SitefenceHardlinks on"
+like "MaxClientsVHost, NiceValue and sitefence's site directives are accepted" \
+	"$(configtest)" "Syntax OK"
+
+conf "LimitUIDRange 1000 60000
+LimitGIDRange 1000 60000
+EnableCapabilities off" ""
+like "LimitUIDRange, LimitGIDRange, EnableCapabilities off are accepted" "$(configtest)" \
+	"Syntax OK"
+
+conf "" "  AssignUserIDExpr %{reqenv:owner}"
+like "AssignUserIDExpr is refused with its reason and line" "$(configtest)" \
+	"line 16 of $T/httpd.conf:.*AssignUserIDExpr cannot work with mpm_sitefence: it picks a user per request"
+conf "" "  AssignGroupIDExpr %{reqenv:group}"
+like "AssignGroupIDExpr is refused" "$(configtest)" "AssignGroupIDExpr cannot work with mpm_sitefence"
+
+conf "" "  <Directory $T/a/sub>
+    AssignUserID sfconf sfconf
+  </Directory>"
+like "AssignUserID inside <Directory> is refused, saying what to do instead" "$(configtest)" \
+	"line 17 of .*give each user's part its own ServerName"
+
+conf "" "  MaxClientsVHost many"
+like "a bad MaxClientsVHost names the value and the range" "$(configtest)" \
+	"line 16 of .*MaxClientsVHost: 'many' is not a whole number from 1 to"
+conf "" "  MaxClientsVHost 0"
+like "MaxClientsVHost 0 is rejected, not clamped" "$(configtest)" "MaxClientsVHost: '0' is not"
+conf "" "  NiceValue 40"
+like "NiceValue out of range is rejected" "$(configtest)" "NiceValue: '40' is not a whole number from -20 to 19"
+conf "LimitUIDRange 5000 1000" ""
+like "LimitUIDRange backwards is rejected" "$(configtest)" "LimitUIDRange: 5000 is above 1000"
+conf "" "  SitefenceAllow /var/lib/x rwz"
+like "SitefenceAllow with a bad access letter is rejected" "$(configtest)" "access 'rwz' is not letters"
+conf "" "  SitefenceAllow relative/dir"
+like "SitefenceAllow with a relative path is rejected" "$(configtest)" "not a clean absolute path"
+conf "SitefenceIdleTimeout forever" ""
+like "a bad duration is rejected" "$(configtest)" "SitefenceIdleTimeout: 'forever' is not a duration"
+conf "EnableCapabilities on" ""
+like "EnableCapabilities on is refused" "$(configtest)" "never keep capabilities"
+conf "" "  AssignUserID no-such-user sfconf"
+like "an unknown user is rejected" "$(configtest)" "AssignUserID: no such user 'no-such-user'"
+conf "" "  AssignUserID root root"
+like "AssignUserID root is refused" "$(configtest)" "a site never runs as root"
+conf "LimitUIDRange 1 10" ""
+like "a site outside LimitUIDRange is refused at configtest" "$(configtest)" \
+	"site a.test: uid [0-9]+ is outside LimitUIDRange 1 10"
+conf "MaxRequestWorkers 100
+ServerLimit 50" ""
+like "MaxRequestWorkers above ServerLimit is refused, not clamped" "$(configtest)" \
+	"MaxRequestWorkers 100 plus SitefenceDispatchers 2 is more than ServerLimit 50"
+
+cat >>$T/dup.conf <<EOF
+EOF
+conf "" ""
+cat >>$T/httpd.conf <<EOF
+<VirtualHost *:$PORT>
+  ServerName a.test
+  DocumentRoot $T/a
+  AssignUserID www-data www-data
+</VirtualHost>
+EOF
+like "one site (ServerName) with two users is refused, naming both places" "$(configtest)" \
+	"httpd.conf:[0-9]+: site a.test runs as uid .* at $T/httpd.conf:[0-9]+: one site \\(ServerName\\), one AssignUserID"
+
+conf "LoadModule php_module /usr/lib/apache2/modules/libphp8.2.so" ""
+like "mod_php without the OPcache settings is refused, saying which to add" "$(configtest)" \
+	"php_admin_flag opcache.validate_permission on"
+conf "LoadModule php_module /usr/lib/apache2/modules/libphp8.2.so
+php_admin_flag opcache.validate_permission on
+php_admin_flag opcache.validate_root on
+php_admin_value opcache.restrict_api /nonexistent-sitefence/" ""
+like "mod_php with the OPcache settings is accepted" "$(configtest)" "Syntax OK"
+
+# start_and_wait: apache2 -k start, then let the daemon get to serving or to giving up.
+start_and_wait() {
+	rm -f $T/httpd.pid $T/logs/error.log
+	apache2 -f $T/httpd.conf -k start 2>&1
+	for i in $(seq 1 50); do
+		grep -qE "resuming normal operations|exiting" $T/logs/error.log 2>/dev/null && break
+		sleep 0.1
+	done
+	sleep 0.3
+}
+
+conf "" ""
+out=$(start_and_wait; cat $T/logs/error.log 2>/dev/null)
+like "without sitefenced the server refuses to start, saying what to do" "$out" \
+	"cannot reach sitefenced at $T/no-such.sock.*SitefenceFence off"
+if [[ -s $T/httpd.pid ]] && kill -0 "$(cat $T/httpd.pid)" 2>/dev/null; then
+	not_ok "  ...and it is not running"
+else
+	ok "  ...and it is not running"
+fi
+
+conf "SitefenceFence off" ""
+start_and_wait >/dev/null
+out=$(cat $T/logs/error.log)
+like "SitefenceFence off starts, and says loudly that the fence is not in force" "$out" \
+	"SitefenceFence off: sites are separated by unix users only, the kernel fence is NOT in force"
+body=$(curl -s -m 10 -H 'Host: a.test' http://127.0.0.1:$PORT/ -o /dev/null -w '%{http_code}')
+like "  ...and serves" "$body" "^(403|404|200)$"
+apache2 -f $T/httpd.conf -k stop >/dev/null 2>&1
+
+echo "1..$n"
+[[ $failed == 0 ]]
