@@ -49,7 +49,8 @@ static int open_in_child(struct deny_open_bpf *skel, const char *path, bool targ
 
 static void test_file_open_denied_to_target_only(void)
 {
-	char path[] = "/tmp/sf-deny-open.XXXXXX";
+	/* /run is a tmpfs in the guest: stat() and the kernel agree on its identities. */
+	char path[] = "/run/sf-deny-open.XXXXXX";
 	struct deny_open_bpf *skel;
 	struct stat st;
 	int fd;
