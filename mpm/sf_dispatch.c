@@ -42,6 +42,12 @@ enum held_state { H_FREE, H_PEEK, H_WAIT, H_LINGER };
 
 #define LINGER apr_time_from_sec(2)   /* reading what a refused client still sends */
 
+/*
+ * Held connections are edge-triggered: a head that is still incomplete stays in the socket
+ * (it is only peeked at), and level-triggered epoll would report it again and again.
+ */
+#define HELD_EVENTS (EPOLLIN | EPOLLRDHUP | EPOLLET)
+
 typedef struct {
     int fd;
     int state;
@@ -111,7 +117,7 @@ static void release(held_t *h)
  */
 static void drop(held_t *h, int status)
 {
-    struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP };
+    struct epoll_event ev = { .events = HELD_EVENTS };
 
     if (!status || !h->http || h->state == H_LINGER) {
         release(h);
@@ -141,7 +147,7 @@ static void linger(held_t *h)
 
 static held_t *hold(int fd, apr_time_t deadline)
 {
-    struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP };
+    struct epoll_event ev = { .events = HELD_EVENTS };
     int i;
 
     for (i = 0; i < MAX_HELD; i++) {
@@ -252,9 +258,8 @@ static void route(held_t *h)
     if (!ioctl(q, SIOCOUTQ, &waiting) && waiting > 0)
         tell_parent(SF_CTL_NEED_WORKER, h->site);
     if (!queue_conn(q, h->fd, h->site)) {
-        close(h->fd);
-        h->fd = -1;
-        h->state = H_FREE;
+        /* The worker now shares the file: epoll would keep watching it unless told. */
+        release(h);
         return;
     }
     if (errno != EAGAIN && errno != ENOBUFS) {

@@ -292,19 +292,30 @@ static apr_status_t make_dir(const char *path, mode_t mode, uid_t uid, gid_t gid
 }
 
 /* The helper's work, in a new mount namespace: bind the site's directories over the shared
- * ones. Mounts made by the host later still propagate in (slave), none leak out. */
+ * ones. Mounts made by the host later still propagate in (slave), none leak out. Both sources
+ * are opened before anything is covered: a private directory below /tmp would be out of
+ * sight once /tmp is. */
 static int private_mounts(const sf_site_t *site)
 {
     char *tmp = apr_pstrcat(site->roots->pool, site->private_dir, "/tmp", NULL);
     char *ses = apr_pstrcat(site->roots->pool, site->private_dir, "/sessions", NULL);
+    char tmp_src[64], ses_src[64];
+    int tfd, sfd;
     struct stat st;
 
+    /* Opened in the new namespace: a bind mount's source must be one of its mounts. */
     if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL))
         return errno;
-    if (mount(tmp, "/tmp", NULL, MS_BIND, NULL))
+    tfd = open(tmp, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    sfd = open(ses, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (tfd < 0 || sfd < 0)
         return errno;
-    if (!stat("/var/lib/php/sessions", &st) && mount(ses, "/var/lib/php/sessions", NULL,
-                                                    MS_BIND, NULL))
+    apr_snprintf(tmp_src, sizeof(tmp_src), "/proc/self/fd/%d", tfd);
+    apr_snprintf(ses_src, sizeof(ses_src), "/proc/self/fd/%d", sfd);
+    if (!stat("/var/lib/php/sessions", &st) &&
+        mount(ses_src, "/var/lib/php/sessions", NULL, MS_BIND, NULL))
+        return errno;
+    if (mount(tmp_src, "/tmp", NULL, MS_BIND, NULL))
         return errno;
     return 0;
 }

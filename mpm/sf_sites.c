@@ -208,13 +208,35 @@ static void add_home(apr_pool_t *p, sf_conf_t *conf, int index, server_rec *main
     add_root(p, site, pw->pw_dir, "rwxc");
 }
 
-/* <private_root>/<site>: its own /tmp and PHP sessions (see sf_fence_private_ns). */
-static void add_private(apr_pool_t *p, sf_conf_t *conf, sf_site_t *site)
+static int below(const char *path, const char *dir)
 {
+    size_t n = strlen(dir);
+
+    return !strncmp(path, dir, n) && (path[n] == '/' || path[n] == '\0');
+}
+
+/*
+ * <private_root>/<site>: its own /tmp and PHP sessions (see sf_fence_private_ns). A site
+ * whose files live below /tmp or the session directory would not see them any more.
+ */
+static const char *add_private(apr_pool_t *p, sf_conf_t *conf, sf_site_t *site)
+{
+    int i;
+
     if (!strcmp(conf->private_root, "none") || site->mode == SF_SITE_OFF)
-        return;
+        return NULL;
+    for (i = 0; i < site->roots->nelts; i++) {
+        const char *r = APR_ARRAY_IDX(site->roots, i, sf_allow_t).path;
+
+        if (below(r, "/tmp") || below(r, "/var/lib/php/sessions"))
+            return apr_psprintf(p, "%s: site %s uses %s, but each site sees its own private "
+                                "/tmp and /var/lib/php/sessions: move it, or set "
+                                "'SitefencePrivateDir none'", where(p, site->server),
+                                site->name, r);
+    }
     site->private_dir = apr_pstrcat(p, conf->private_root, "/", site->name, NULL);
     add_root(p, site, site->private_dir, "rwc");
+    return NULL;
 }
 
 /* Does a <VirtualHost> answer on this listener's address and port? */
@@ -282,7 +304,9 @@ const char *sf_sites_build(apr_pool_t *p, server_rec *main_s, sf_conf_t *conf)
 
         site_groups(site, main_s);
         add_home(p, conf, i, main_s);
-        add_private(p, conf, site);
+        err = add_private(p, conf, site);
+        if (err)
+            return err;
     }
     return NULL;
 }

@@ -7,7 +7,8 @@
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 MODULE=$ROOT/build/mod_mpm_sitefence.so
-T=$(mktemp -d /tmp/sf-mpmconf.XXXXXX)
+# Not below /tmp: each site sees a private /tmp of its own (a test below checks the refusal).
+T=$(mktemp -d /var/tmp/sf-mpmconf.XXXXXX)
 PORT=$((20000 + RANDOM % 20000))
 trap 'apache2 -f $T/httpd.conf -k stop >/dev/null 2>&1; sleep 0.5; rm -rf $T' EXIT
 
@@ -32,6 +33,7 @@ Listen 127.0.0.1:$PORT
 PidFile $T/httpd.pid
 ErrorLog $T/logs/error.log
 SitefenceSocket $T/no-such.sock
+SitefencePrivateDir $T/private
 $1
 <VirtualHost *:$PORT>
   ServerName a.test
@@ -42,6 +44,8 @@ $2
 EOF
 }
 configtest() { apache2 -f $T/httpd.conf -t 2>&1; }
+# lineof TEXT: the config line that holds TEXT (to expect it in the error)
+lineof() { grep -n -m1 -F "$1" $T/httpd.conf | cut -d: -f1; }
 
 conf "" ""
 like "a plain itk-style config is accepted" "$(configtest)" "Syntax OK"
@@ -62,7 +66,7 @@ like "LimitUIDRange, LimitGIDRange, EnableCapabilities off are accepted" "$(conf
 
 conf "" "  AssignUserIDExpr %{reqenv:owner}"
 like "AssignUserIDExpr is refused with its reason and line" "$(configtest)" \
-	"line 16 of $T/httpd.conf:.*AssignUserIDExpr cannot work with mpm_sitefence: it picks a user per request"
+	"line $(lineof AssignUserIDExpr) of $T/httpd.conf:.*AssignUserIDExpr cannot work with mpm_sitefence: it picks a user per request"
 conf "" "  AssignGroupIDExpr %{reqenv:group}"
 like "AssignGroupIDExpr is refused" "$(configtest)" "AssignGroupIDExpr cannot work with mpm_sitefence"
 
@@ -70,11 +74,11 @@ conf "" "  <Directory $T/a/sub>
     AssignUserID sfconf sfconf
   </Directory>"
 like "AssignUserID inside <Directory> is refused, saying what to do instead" "$(configtest)" \
-	"line 17 of .*give each user's part its own ServerName"
+	"line $(lineof "    AssignUserID") of .*give each user's part its own ServerName"
 
 conf "" "  MaxClientsVHost many"
 like "a bad MaxClientsVHost names the value and the range" "$(configtest)" \
-	"line 16 of .*MaxClientsVHost: 'many' is not a whole number from 1 to"
+	"line $(lineof "MaxClientsVHost many") of .*MaxClientsVHost: 'many' is not a whole number from 1 to"
 conf "" "  MaxClientsVHost 0"
 like "MaxClientsVHost 0 is rejected, not clamped" "$(configtest)" "MaxClientsVHost: '0' is not"
 conf "" "  NiceValue 40"
@@ -113,6 +117,10 @@ cat >>$T/httpd.conf <<EOF
 EOF
 like "one site (ServerName) with two users is refused, naming both places" "$(configtest)" \
 	"httpd.conf:[0-9]+: site a.test runs as uid .* at $T/httpd.conf:[0-9]+: one site \\(ServerName\\), one AssignUserID"
+
+conf "" "  SitefenceAllow /tmp/shared rw"
+like "a site root below /tmp (hidden by the private /tmp) is refused, saying why" \
+	"$(configtest)" "site a.test uses /tmp/shared, but each site sees its own private /tmp"
 
 conf "LoadModule php_module /usr/lib/apache2/modules/libphp8.2.so" ""
 like "mod_php without the OPcache settings is refused, saying which to add" "$(configtest)" \

@@ -1,0 +1,212 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# bench/mpm.sh — mpm_sitefence against prefork (the ceiling: no isolation) and prefork with
+# mpm-itk, interleaved in one run. Rows: the 2008 article's test (ab -n 1000 -c 1 on a phpinfo()
+# page), the same at -c 8, and a 1 KiB static file at -c 8 with and without keep-alive. For each
+# server and row: requests per second, server CPU per request and memory (PSS), each also as a
+# ratio to prefork. Medians over ROUNDS rounds.
+#
+# usage: bench/mpm.sh [--fence] [--rounds N] [--scale F]
+#   --fence   mpm_sitefence with the kernel fence (needs sitefenced: in the guest, bench/run-mpm);
+#             otherwise SitefenceFence off (uid separation only), which a host that refuses
+#             BPF LSM programs needs.
+#   --scale F multiply the request counts by F (e.g. 0.1 under emulation)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+FENCE=0 ROUNDS=3 SCALE=1
+while [[ $# -gt 0 ]]; do
+	case $1 in
+	--fence) FENCE=1 ;;
+	--rounds) ROUNDS=$2; shift ;;
+	--scale) SCALE=$2; shift ;;
+	-h|--help) sed -n '3,15p' "$0"; exit 0 ;;
+	*) echo "mpm.sh: unknown option $1" >&2; exit 2 ;;
+	esac
+	shift
+done
+
+# Not below /tmp: mpm_sitefence gives each site a private /tmp, which would hide it.
+B=/srv/sfbench
+PORT=18080
+SERVERS=(prefork itk sitefence)
+ROWS=("php-c1" "php-c8" "static-c8" "static-c8-keepalive")
+
+n_of() { awk -v n="$1" -v s="$SCALE" 'BEGIN { v = int(n * s); print (v < 50 ? 50 : v) }'; }
+
+setup_sites() {
+	mkdir -p $B
+	# In the guest the site trees get a filesystem of their own, as on a server.
+	[[ ${SF_VM-} == 1 ]] && ! mountpoint -q $B && mount -t tmpfs sfbench $B
+	mkdir -p $B/a $B/b $B/logs
+	id sfa >/dev/null 2>&1 || useradd -M -d /nonexistent -s /usr/sbin/nologin sfa
+	id sfb >/dev/null 2>&1 || useradd -M -d /nonexistent -s /usr/sbin/nologin sfb
+	echo '<?php phpinfo();' >$B/a/phpinfo.php
+	head -c 1024 /dev/zero | tr '\0' x >$B/a/static.html
+	cp $B/a/* $B/b/
+	chown -R sfa:sfa $B/a
+	chown -R sfb:sfb $B/b
+}
+
+# conf SERVER: an httpd.conf for that server, identical but for the MPM lines
+conf() {
+	local server=$1 mpm assign=""
+	case $server in
+	prefork) mpm="LoadModule mpm_prefork_module /usr/lib/apache2/modules/mod_mpm_prefork.so
+StartServers 8
+MinSpareServers 8
+MaxSpareServers 16" ;;
+	itk) mpm="LoadModule mpm_prefork_module /usr/lib/apache2/modules/mod_mpm_prefork.so
+LoadModule mpm_itk_module /usr/lib/apache2/modules/mpm_itk.so
+StartServers 8
+MinSpareServers 8
+MaxSpareServers 16"
+	     assign=yes ;;
+	sitefence) mpm="LoadModule mpm_sitefence_module $ROOT/build/mod_mpm_sitefence.so
+SitefencePrivateDir $B/private"
+	     [[ $FENCE == 1 ]] || mpm+=$'\nSitefenceFence off'
+	     assign=yes ;;
+	esac
+	cat >$B/$server.conf <<EOF
+ServerRoot $B
+ServerName localhost
+$mpm
+LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
+LoadModule mime_module /usr/lib/apache2/modules/mod_mime.so
+LoadModule php_module /usr/lib/apache2/modules/libphp8.2.so
+TypesConfig /etc/mime.types
+AddHandler application/x-httpd-php .php
+php_admin_flag opcache.validate_permission on
+php_admin_flag opcache.validate_root on
+php_admin_value opcache.restrict_api /nonexistent-sitefence/
+User www-data
+Group www-data
+Listen 127.0.0.1:$PORT
+PidFile $B/$server.pid
+ErrorLog $B/logs/$server.log
+MaxRequestWorkers 64
+KeepAlive On
+MaxKeepAliveRequests 0
+<VirtualHost *:$PORT>
+  ServerName a.test
+  DocumentRoot $B/a
+  ${assign:+AssignUserID sfa sfa}
+</VirtualHost>
+<VirtualHost *:$PORT>
+  ServerName b.test
+  DocumentRoot $B/b
+  ${assign:+AssignUserID sfb sfb}
+</VirtualHost>
+EOF
+}
+
+# The server's CPU time (ticks) and the PIDs of its processes, through its parent.
+server_pids() { local p=$(cat $B/$1.pid); echo $p $(pgrep -P $p); }
+cpu_ticks() { # PIDS...: utime+stime+cutime+cstime of each
+	local p t=0
+	for p in "$@"; do
+		[[ -r /proc/$p/stat ]] || continue
+		t=$((t + $(awk '{ sub(/.*\) /, ""); print $12 + $13 + $14 + $15 }' /proc/$p/stat)))
+	done
+	echo $t
+}
+pss_kb() {
+	local p t=0
+	for p in "$@"; do
+		t=$((t + $(awk '/^Pss:/ { print $2 }' /proc/$p/smaps_rollup 2>/dev/null || echo 0)))
+	done
+	echo $t
+}
+
+start() {
+	rm -f $B/$1.pid
+	apache2 -f $B/$1.conf -k start
+	local i
+	for i in $(seq 1 300); do
+		[[ -s $B/$1.pid ]] && curl -s -o /dev/null -H 'Host: a.test' http://127.0.0.1:$PORT/static.html &&
+			return 0
+		sleep 0.1
+	done
+	echo "mpm.sh: $1 did not start; see $B/logs/$1.log" >&2
+	return 1
+}
+stop() {
+	apache2 -f $B/$1.conf -k stop 2>/dev/null || true
+	local i
+	for i in $(seq 1 100); do
+		ss -ltn | grep -q ":$PORT " || return 0
+		sleep 0.1
+	done
+}
+
+# run ROW: ab with the row's arguments; prints "reqs_per_s failed"
+run_row() {
+	local args url=http://127.0.0.1:$PORT
+	case $1 in
+	php-c1) args="-n $(n_of 1000) -c 1 $url/phpinfo.php" ;;
+	php-c8) args="-n $(n_of 2000) -c 8 $url/phpinfo.php" ;;
+	static-c8) args="-n $(n_of 10000) -c 8 $url/static.html" ;;
+	static-c8-keepalive) args="-k -n $(n_of 20000) -c 8 $url/static.html" ;;
+	esac
+	# Failures: connect, receive and exceptions, and non-2xx answers (phpinfo's length varies,
+	# which ab also counts, wrongly for this purpose).
+	timeout 600 ab -q -r -s 30 -H 'Host: a.test' $args 2>&1 |
+		awk '/Requests per second/ { r = $4 }
+		     /\(Connect:/ { gsub(/[(),]/, " "); f += $2 + $4 + $8 }
+		     /Non-2xx responses/ { f += $3 }
+		     END { print r, f + 0 }'
+}
+
+measure() { # SERVER ROW ROUND
+	local server=$1 row=$2 pids t0 t1 out n
+	pids=$(server_pids $server)
+	# Warm up: first requests fork workers and fill caches; only the steady state counts.
+	ab -q -n 50 -c 8 -H 'Host: a.test' http://127.0.0.1:$PORT/phpinfo.php >/dev/null 2>&1
+	pids=$(server_pids $server)
+	t0=$(cpu_ticks $pids)
+	out=$(run_row $row)
+	pids=$(server_pids $server)
+	t1=$(cpu_ticks $pids)
+	n=$(echo "$out" | awk -v row=$row -v s=$SCALE '{ print $1 }')
+	echo "$server $row $3 $out $((t1 - t0)) $(pss_kb $pids)" >>$B/results
+}
+
+setup_sites
+for s in "${SERVERS[@]}"; do conf $s; done
+: >$B/results
+for round in $(seq 1 $ROUNDS); do
+	for s in "${SERVERS[@]}"; do
+		start $s
+		for row in "${ROWS[@]}"; do measure $s $row $round; done
+		stop $s
+	done
+done
+
+# Medians and ratios. CPU per request: ticks (1/100 s) * 10000 / requests = us per request.
+echo
+echo "mpm_sitefence vs prefork and mpm-itk ($([[ $FENCE == 1 ]] && echo "fence on" || echo "SitefenceFence off"), $ROUNDS rounds, medians; ratios to prefork)"
+awk -v scale=$SCALE -v n1=$(n_of 1000) -v n2=$(n_of 2000) -v n3=$(n_of 10000) -v n4=$(n_of 20000) '
+function median(a, n,    i, j, t) {
+	for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+	return a[int((n + 1) / 2)]
+}
+{
+	key = $1 SUBSEP $2; k = ++cnt[key]
+	rps[key, k] = $4; fail[key] += $5; cpu[key, k] = $6; pss[key, k] = $7
+}
+END {
+	nreq["php-c1"] = n1; nreq["php-c8"] = n2; nreq["static-c8"] = n3; nreq["static-c8-keepalive"] = n4
+	split("php-c1 php-c8 static-c8 static-c8-keepalive", rows, " ")
+	split("prefork itk sitefence", srv, " ")
+	printf "%-20s %-10s %10s %6s %12s %6s %10s %6s %7s\n", "row", "server", "req/s", "x", "cpu us/req", "x", "PSS MiB", "x", "failed"
+	for (r = 1; r <= 4; r++) {
+		for (s = 1; s <= 3; s++) {
+			key = srv[s] SUBSEP rows[r]; n = cnt[key]
+			for (i = 1; i <= n; i++) { a[i] = rps[key, i]; b[i] = cpu[key, i] * 10000 / nreq[rows[r]]; c[i] = pss[key, i] / 1024 }
+			R[s] = median(a, n); C[s] = median(b, n); P[s] = median(c, n)
+			printf "%-20s %-10s %10.0f %6.2f %12.0f %6.2f %10.1f %6.2f %7d\n", rows[r], srv[s], R[s], R[s] / R[1], C[s], (C[1] ? C[s] / C[1] : 0), P[s], P[s] / P[1], fail[key]
+		}
+	}
+}' $B/results
