@@ -41,6 +41,8 @@
 enum held_state { H_FREE, H_PEEK, H_WAIT, H_LINGER };
 
 #define LINGER apr_time_from_sec(2)   /* reading what a refused client still sends */
+#define WANT_INTERVAL apr_time_from_msec(5)   /* between two requests for a site's worker */
+#define EXPIRY_TICK apr_time_from_msec(100)   /* how often deadlines are looked at */
 
 /*
  * Held connections are edge-triggered: a head that is still incomplete stays in the socket
@@ -51,14 +53,17 @@ enum held_state { H_FREE, H_PEEK, H_WAIT, H_LINGER };
 typedef struct {
     int fd;
     int state;
+    int watched;              /* in the epoll set */
     int site;                 /* H_WAIT: the site whose queue it waits for */
     int http;                 /* what it looked like: for the error it may get */
     apr_time_t deadline;
 } held_t;
 
 static held_t held[MAX_HELD];
+static int nstate[H_LINGER + 1];   /* how many held are in each state */
 static int *queues;           /* per site: send end of its queue, or -1 */
 static char *asked;           /* per site: NEED_QUEUE sent, reply pending */
+static apr_time_t *wanted;    /* per site: when a worker was last asked for */
 static int nsites;
 static int ctl_fd = -1, ep = -1, stopping;
 static char *peekbuf;
@@ -100,14 +105,38 @@ static void answer(int fd, int status)
         return;
 }
 
+static void set_state(held_t *h, int state)
+{
+    nstate[h->state]--;
+    nstate[state]++;
+    h->state = state;
+}
+
+static int watch(held_t *h)
+{
+    struct epoll_event ev = { .events = HELD_EVENTS, .data.u32 = h - held };
+
+    if (!h->watched && epoll_ctl(ep, EPOLL_CTL_ADD, h->fd, &ev))
+        return -errno;
+    h->watched = 1;
+    return 0;
+}
+
+static void unwatch(held_t *h)
+{
+    if (h->watched)
+        epoll_ctl(ep, EPOLL_CTL_DEL, h->fd, NULL);
+    h->watched = 0;
+}
+
 static void release(held_t *h)
 {
     if (h->fd >= 0) {
-        epoll_ctl(ep, EPOLL_CTL_DEL, h->fd, NULL);
+        unwatch(h);
         close(h->fd);
     }
     h->fd = -1;
-    h->state = H_FREE;
+    set_state(h, H_FREE);
 }
 
 /*
@@ -117,19 +146,17 @@ static void release(held_t *h)
  */
 static void drop(held_t *h, int status)
 {
-    struct epoll_event ev = { .events = HELD_EVENTS };
-
     if (!status || !h->http || h->state == H_LINGER) {
         release(h);
         return;
     }
     answer(h->fd, status);
     shutdown(h->fd, SHUT_WR);
-    if (h->state == H_WAIT) {
-        ev.data.u32 = h - held;
-        epoll_ctl(ep, EPOLL_CTL_ADD, h->fd, &ev);
+    if (watch(h)) {
+        release(h);
+        return;
     }
-    h->state = H_LINGER;
+    set_state(h, H_LINGER);
     h->deadline = apr_time_now() + LINGER;
 }
 
@@ -145,23 +172,22 @@ static void linger(held_t *h)
         release(h);
 }
 
+/*
+ * Take fd in, not yet watched: most clients send their head with the connection, so the
+ * first look is made at once and epoll is only involved when the head is not complete.
+ */
 static held_t *hold(int fd, apr_time_t deadline)
 {
-    struct epoll_event ev = { .events = HELD_EVENTS };
     int i;
 
     for (i = 0; i < MAX_HELD; i++) {
         if (held[i].state == H_FREE) {
             held[i].fd = fd;
-            held[i].state = H_PEEK;
+            set_state(&held[i], H_PEEK);
+            held[i].watched = 0;
             held[i].site = -1;
             held[i].http = 0;
             held[i].deadline = deadline;
-            ev.data.u32 = i;
-            if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev)) {
-                held[i].state = H_FREE;
-                break;
-            }
             return &held[i];
         }
     }
@@ -224,6 +250,16 @@ static void tell_parent(int type, int site)
         return;
 }
 
+static void want_worker(int site)
+{
+    apr_time_t now = apr_time_now();
+
+    if (now - wanted[site] < WANT_INTERVAL)
+        return;
+    wanted[site] = now;
+    tell_parent(SF_CTL_NEED_WORKER, site);
+}
+
 static int queue_conn(int queue, int fd, int site)
 {
     sf_conn_msg_t m = { SF_CONN_MAGIC, site };
@@ -254,9 +290,12 @@ static void route(held_t *h)
         }
         goto wait;
     }
-    /* Connections already waiting in the queue mean no worker is idle: ask for one. */
+    /*
+     * Connections already waiting in the queue mean no worker is idle: ask for one, but not
+     * for every connection of a busy site (the parent sizes by the queue's depth anyway).
+     */
     if (!ioctl(q, SIOCOUTQ, &waiting) && waiting > 0)
-        tell_parent(SF_CTL_NEED_WORKER, h->site);
+        want_worker(h->site);
     if (!queue_conn(q, h->fd, h->site)) {
         /* The worker now shares the file: epoll would keep watching it unless told. */
         release(h);
@@ -266,12 +305,12 @@ static void route(held_t *h)
         drop(h, 503);
         return;
     }
-    tell_parent(SF_CTL_NEED_WORKER, h->site);
+    want_worker(h->site);
 wait:
     if (h->state != H_WAIT) {
-        h->state = H_WAIT;
+        set_state(h, H_WAIT);
         h->deadline = apr_time_now() + sf_conf->queue_timeout;
-        epoll_ctl(ep, EPOLL_CTL_DEL, h->fd, NULL);
+        unwatch(h);
     }
 }
 
@@ -284,7 +323,7 @@ static void peek(held_t *h)
 
     n = recv(h->fd, peekbuf, sf_conf->peek_max, MSG_PEEK | MSG_DONTWAIT);
     if (n < 0 && (errno == EAGAIN || errno == EINTR))
-        return;
+        goto more;
     if (n <= 0) {
         release(h);
         return;
@@ -293,7 +332,7 @@ static void peek(held_t *h)
     h->http = peekbuf[0] != 0x16;
     switch (sr.status) {
     case SNIFF_MORE:
-        return;
+        goto more;
     case SNIFF_BAD:
         ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, main_server, SF_LOG_PREFIX
                      "dispatcher: refusing a connection: %s", sr.error);
@@ -308,6 +347,11 @@ static void peek(held_t *h)
         return;
     }
     route(h);
+    return;
+more:
+    /* Edge-triggered: adding reports bytes that arrived since the look, none are missed. */
+    if (watch(h))
+        drop(h, 503);
 }
 
 /* ---- events -------------------------------------------------------------------------------- */
@@ -316,11 +360,18 @@ static void accept_from(int lfd)
 {
     int i, fd;
 
+    held_t *h;
+
+    /*
+     * A blocking socket: the dispatcher's own calls say MSG_DONTWAIT, and the worker gets the
+     * mode APR expects without a system call.
+     */
     for (i = 0; i < ACCEPT_BURST && !stopping; i++) {
-        fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
         if (fd < 0)
             return;
-        hold(fd, apr_time_now() + sf_conf->peek_timeout);
+        if ((h = hold(fd, apr_time_now() + sf_conf->peek_timeout)))
+            peek(h);
     }
 }
 
@@ -416,11 +467,7 @@ static void expire(apr_time_t now)
 
 static int nheld(void)
 {
-    int i, n = 0;
-
-    for (i = 0; i < MAX_HELD; i++)
-        n += held[i].state != H_FREE;
-    return n;
+    return MAX_HELD - nstate[H_FREE];
 }
 
 static void add_listeners(void)
@@ -442,13 +489,14 @@ static void add_listeners(void)
 static void loop(void)
 {
     struct epoll_event evs[64], ev = { .events = EPOLLIN };
+    apr_time_t now, next_expiry = 0;
     int i, n;
 
     ev.data.u32 = 0x40000000u;
     epoll_ctl(ep, EPOLL_CTL_ADD, ctl_fd, &ev);
     add_listeners();
     while (!die_now && !(stopping && !nheld())) {
-        n = epoll_wait(ep, evs, 64, 200);
+        n = epoll_wait(ep, evs, 64, nstate[H_WAIT] ? 10 : 200);
         for (i = 0; i < n; i++) {
             apr_uint32_t d = evs[i].data.u32;
 
@@ -461,8 +509,14 @@ static void loop(void)
             else if (d < MAX_HELD && held[d].state == H_LINGER)
                 linger(&held[d]);
         }
-        retry_waiting(-1);
-        expire(apr_time_now());
+        /* Room in a queue is not an event: look again while some wait. */
+        if (nstate[H_WAIT])
+            retry_waiting(-1);
+        now = apr_time_now();
+        if (now >= next_expiry) {
+            expire(now);
+            next_expiry = now + EXPIRY_TICK;
+        }
     }
 }
 
@@ -476,10 +530,12 @@ static void setup(apr_pool_t *pconf, server_rec *s, int slot, int ctl)
     apr_pool_create(&dpool, pconf);
     queues = apr_palloc(dpool, nsites * sizeof(int));
     asked = apr_pcalloc(dpool, nsites);
+    wanted = apr_pcalloc(dpool, nsites * sizeof(*wanted));
     for (i = 0; i < nsites; i++)
         queues[i] = -1;
     for (i = 0; i < MAX_HELD; i++)
         held[i].fd = -1;
+    nstate[H_FREE] = MAX_HELD;
     peekbuf = apr_palloc(dpool, sf_conf->peek_max);
     ep = epoll_create1(EPOLL_CLOEXEC);
     apr_signal(SIGTERM, on_term);

@@ -31,6 +31,8 @@
 #include <unistd.h>
 
 #define TICK_MS            100     /* the parent's loop; spawning reacts within it */
+#define TRIM_WINDOW        apr_time_from_sec(2)     /* see trim_sites() */
+#define SPARE_WORKERS      2       /* idle workers a busy site keeps */
 #define SPAWN_BURST        16      /* workers forked for one site at once, at most */
 #define REFUSED_LOG_EVERY  apr_time_from_sec(10)
 #define REGISTER_RETRY     apr_time_from_sec(10)
@@ -44,6 +46,7 @@ static apr_time_t last_register_try;
 /* Per-site counts from one scan of the children table. */
 typedef struct {
     int workers, idle, starting;
+    int min_idle;             /* fewest idle workers seen in this trim window, or -1 */
 } site_count_t;
 
 /* ---- descriptors and messages ------------------------------------------------------------ */
@@ -147,17 +150,25 @@ static int find_child(pid_t pid)
     return -1;
 }
 
-static void count_sites(site_count_t *counts)
+static apr_time_t last_trim, last_sample;
+
+/* Per site, this generation: counted again whenever needed (nothing allocated per tick). */
+static site_count_t *counts;
+
+static void count_sites(void)
 {
     ap_generation_t gen = sf_retained->mpm->my_generation;
     int i, n = sf_conf->sites->nelts;
 
-    memset(counts, 0, n * sizeof(*counts));
+    for (i = 0; i < n; i++)
+        counts[i].workers = counts[i].idle = counts[i].starting = 0;
     for (i = 0; i < sf_retained->max_slot; i++) {
         const sf_child_t *c = &children()[i];
         int status = ap_scoreboard_image->servers[i][0].status;
 
-        if (c->kind != SF_CHILD_WORKER || c->gen != gen || c->site < 0 || c->site >= n)
+        /* A worker told to leave is leaving: it counts for nothing. */
+        if (c->kind != SF_CHILD_WORKER || c->gen != gen || c->site < 0 || c->site >= n ||
+            c->stopping)
             continue;
         counts[c->site].workers++;
         if (status == SERVER_STARTING)
@@ -165,6 +176,46 @@ static void count_sites(site_count_t *counts)
         else if (status == SERVER_READY)
             counts[c->site].idle++;
     }
+}
+
+/*
+ * The trim window's samples, at most one per tick: counts made because a dispatcher asked
+ * for a worker are taken exactly when none is idle, and would hide every surplus.
+ */
+static void sample_idle(void)
+{
+    int i;
+
+    for (i = 0; i < sf_conf->sites->nelts; i++)
+        if (counts[i].min_idle < 0 || counts[i].idle < counts[i].min_idle)
+            counts[i].min_idle = counts[i].idle;
+}
+
+/*
+ * Once per TRIM_WINDOW: a site that had more than SPARE_WORKERS idle workers all the time
+ * lets the surplus go (gracefully: one that has just taken a connection serves it first).
+ * Queued connections are handed to waiting workers in turn, so surplus workers never stay
+ * idle long enough for SitefenceIdleTimeout; without this a burst would leave its pool
+ * behind for good. The idle timeout still takes a quiet site down to no worker.
+ */
+static void trim_sites(void)
+{
+    ap_generation_t gen = sf_retained->mpm->my_generation;
+    int i, n = sf_conf->sites->nelts;
+
+    for (i = 0; i < sf_retained->max_slot; i++) {
+        sf_child_t *c = &children()[i];
+
+        if (c->kind != SF_CHILD_WORKER || c->gen != gen || c->stopping || c->site < 1 ||
+            c->site >= n || counts[c->site].min_idle <= SPARE_WORKERS ||
+            ap_scoreboard_image->servers[i][0].status != SERVER_READY)
+            continue;
+        counts[c->site].min_idle--;
+        c->stopping = 1;
+        ap_mpm_safe_kill(c->pid, AP_SIG_GRACEFUL);
+    }
+    for (i = 0; i < n; i++)
+        counts[i].min_idle = -1;
 }
 
 static int total_workers(void)
@@ -345,7 +396,8 @@ static int queued(const sf_site_t *site)
 /*
  * Fork as many workers as the site's waiting connections need beyond its idle and starting
  * ones (at most SPAWN_BURST at once, within MaxClientsVHost and MaxRequestWorkers). Returns
- * how many it forked.
+ * how many it forked. Eager on purpose: waiting is the signal that needs no tuning, and a
+ * burst's surplus is taken back by trim_sites().
  */
 static int grow(int index, const site_count_t *count)
 {
@@ -391,9 +443,7 @@ static void on_ctl(int slot)
         send_fd(c->ctl, &reply, site->queue_send);
     }
     if (m.type == SF_CTL_NEED_QUEUE || m.type == SF_CTL_NEED_WORKER) {
-        site_count_t *counts = apr_pcalloc(pconf, sf_conf->sites->nelts * sizeof(*counts));
-
-        count_sites(counts);
+        count_sites();
         site->workers = counts[m.site].workers;
         grow(m.site, &counts[m.site]);
     }
@@ -452,11 +502,10 @@ static void drain_orphans(void)
  * SitefenceQueueTimeout has its connections answered 503 (never a hang). */
 static void serve_backlogs(void)
 {
-    site_count_t *counts = apr_pcalloc(pconf, sf_conf->sites->nelts * sizeof(*counts));
     apr_time_t now = apr_time_now();
     int i, conn;
 
-    count_sites(counts);
+    count_sites();
     for (i = 1; i < sf_conf->sites->nelts; i++) {
         sf_site_t *site = &APR_ARRAY_IDX(sf_conf->sites, i, sf_site_t);
 
@@ -598,6 +647,14 @@ static void maintain(apr_time_t *last_monitor)
     keep_dispatchers();
     drain_orphans();
     serve_backlogs();
+    if (now - last_sample >= apr_time_from_msec(TICK_MS)) {
+        last_sample = now;
+        sample_idle();
+    }
+    if (now - last_trim >= TRIM_WINDOW) {
+        last_trim = now;
+        trim_sites();
+    }
     if (now - *last_monitor > apr_time_from_sec(10)) {
         *last_monitor = now;
         ap_run_monitor(pconf, main_server);
@@ -674,8 +731,12 @@ static void setup(server_rec *s)
 int sf_parent_run(apr_pool_t *_pconf, apr_pool_t *plog, server_rec *s)
 {
     apr_time_t last_monitor = apr_time_now();
+    int i;
 
     pconf = _pconf;
+    counts = apr_pcalloc(pconf, sf_conf->sites->nelts * sizeof(*counts));
+    for (i = 0; i < sf_conf->sites->nelts; i++)
+        counts[i].min_idle = -1;
     if (!sf_retained->mpm->was_graceful) {
         if (ap_run_pre_mpm(s->process->pool, SB_SHARED) != OK) {
             sf_retained->mpm->mpm_state = AP_MPMQ_STOPPING;

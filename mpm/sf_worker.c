@@ -24,11 +24,10 @@
 #include "apr_strings.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 static int my_site = -1;      /* site index, once this process is a worker */
@@ -66,8 +65,10 @@ static void on_graceful_stop(int sig)
 
 /*
  * The next connection from the queue: its descriptor, or -1 to leave (idle too long, told to
- * stop, or draining and the queue is empty). poll() is interrupted by signals whatever
- * SA_RESTART says, so a graceful restart is noticed while waiting.
+ * stop, or draining and the queue is empty). A blocking receive, not poll(): the kernel wakes
+ * one waiting worker per connection, not every idle worker of the site. The queue's receive
+ * timeout is the idle timeout, and with a timeout set a signal always interrupts the call,
+ * so a graceful restart is noticed while waiting.
  */
 static int next_conn(void)
 {
@@ -75,35 +76,44 @@ static int next_conn(void)
     sf_conn_msg_t m;
     struct iovec iov = { &m, sizeof(m) };
     struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-    struct pollfd pfd = { .fd = my_queue, .events = POLLIN };
-    apr_time_t deadline = apr_time_now() + sf_conf->idle_timeout;
     struct cmsghdr *c;
-    int fd, left;
+    ssize_t n;
+    int fd;
 
     for (;;) {
         if (die_now)
             return -1;
-        left = (int)apr_time_as_msec(deadline - apr_time_now());
-        if (left <= 0 && !draining)
-            return -1;
-        if (poll(&pfd, 1, draining ? 0 : left) <= 0) {
-            if (draining || (errno != EINTR && errno != EAGAIN))
-                return -1;
-            continue;
-        }
         mh.msg_control = cbuf;
         mh.msg_controllen = sizeof(cbuf);
-        if (recvmsg(my_queue, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC) <= 0)
-            continue;    /* another worker took it */
+        n = recvmsg(my_queue, &mh, MSG_CMSG_CLOEXEC | (draining ? MSG_DONTWAIT : 0));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;   /* idle, drained, or the parent closed the queue */
         c = CMSG_FIRSTHDR(&mh);
-        if (!c || c->cmsg_type != SCM_RIGHTS || m.magic != SF_CONN_MAGIC ||
-            (int)m.site != my_site)
+        if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
             continue;
         memcpy(&fd, CMSG_DATA(c), sizeof(int));
-        /* APR assumes a new socket blocks; it sets its own mode with its timeouts. */
-        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-        return fd;
+        if (n != sizeof(m) || m.magic != SF_CONN_MAGIC || (int)m.site != my_site) {
+            close(fd);
+            continue;
+        }
+        return fd;    /* blocking, as APR assumes of a new socket */
     }
+}
+
+/* The queue is the site's, shared by its workers: all of them set the same value. */
+static int set_idle_timeout(void)
+{
+    struct timeval tv;
+
+    tv.tv_sec = apr_time_sec(sf_conf->idle_timeout);
+    tv.tv_usec = apr_time_usec(sf_conf->idle_timeout);
+    if (!setsockopt(my_queue, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)))
+        return 0;
+    ap_log_error(APLOG_MARK, APLOG_ALERT, errno, NULL, SF_LOG_PREFIX
+                 "worker for site %s: cannot set its queue's receive timeout", site_name());
+    return -1;
 }
 
 static void idle_title(ap_sb_handle_t *sbh)
@@ -188,6 +198,8 @@ void sf_worker_main(apr_pool_t *pconf, server_rec *s, int slot, int site_index)
     if (sf_fence_take_site(site) != APR_SUCCESS || sf_fence_become(site) != APR_SUCCESS)
         exit(APEXIT_CHILDFATAL);
     my_site = site_index;
+    if (set_idle_timeout())
+        exit(APEXIT_CHILDFATAL);
     if (ap_run_drop_privileges(pchild, s))
         exit(APEXIT_CHILDFATAL);
     apr_signal(SIGTERM, just_die);
