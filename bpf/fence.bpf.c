@@ -574,7 +574,11 @@ static __always_inline int refuse(const struct tagref *ref, const struct verdict
 	struct sf_counters *c = counters(site);
 	struct emit_req r = {};
 
-	if (c) {
+	/*
+	 * Quiet refusals (a worker proving its tag, the kernel's no-audit capability probes) are
+	 * not denials an admin should look for: counted nowhere, like they are logged nowhere.
+	 */
+	if (c && !v->quiet) {
 		if (audit)
 			__sync_fetch_and_add(&c->audited, 1);
 		else
