@@ -8,9 +8,10 @@
 # ratio to prefork. Medians over ROUNDS rounds.
 #
 # usage: bench/mpm.sh [--fence] [--rounds N] [--scale F]
-#   --fence   mpm_sitefence with the kernel fence (needs sitefenced: in the guest, bench/run-mpm);
-#             otherwise SitefenceFence off (uid separation only), which a host that refuses
-#             BPF LSM programs needs.
+#   --fence   also mpm_sitefence with the kernel fence (needs sitefenced: in the guest,
+#             bench/run-mpm), as server 'fenced', and the fence's cost: fenced against
+#             sitefence (SitefenceFence off, uid separation only, which is all a host that
+#             refuses BPF LSM programs can run).
 #   --scale F multiply the request counts by F (e.g. 0.1 under emulation)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,6 +33,7 @@ done
 B=/srv/sfbench
 PORT=18080
 SERVERS=(prefork itk sitefence)
+[[ $FENCE == 1 ]] && SERVERS+=(fenced)
 ROWS=("php-c1" "php-c8" "static-c8" "static-c8-keepalive")
 
 n_of() { awk -v n="$1" -v s="$SCALE" 'BEGIN { v = int(n * s); print (v < 50 ? 50 : v) }'; }
@@ -64,9 +66,9 @@ StartServers 8
 MinSpareServers 8
 MaxSpareServers 16"
 	     assign=yes ;;
-	sitefence) mpm="LoadModule mpm_sitefence_module $ROOT/build/mod_mpm_sitefence.so
+	sitefence|fenced) mpm="LoadModule mpm_sitefence_module $ROOT/build/mod_mpm_sitefence.so
 SitefencePrivateDir $B/private"
-	     [[ $FENCE == 1 ]] || mpm+=$'\nSitefenceFence off'
+	     [[ $server == fenced ]] || mpm+=$'\nSitefenceFence off'
 	     assign=yes ;;
 	esac
 	cat >$B/$server.conf <<EOF
@@ -186,8 +188,8 @@ done
 
 # Medians and ratios. CPU per request: ticks (1/100 s) * 10000 / requests = us per request.
 echo
-echo "mpm_sitefence vs prefork and mpm-itk ($([[ $FENCE == 1 ]] && echo "fence on" || echo "SitefenceFence off"), $ROUNDS rounds, medians; ratios to prefork)"
-awk -v scale=$SCALE -v n1=$(n_of 1000) -v n2=$(n_of 2000) -v n3=$(n_of 10000) -v n4=$(n_of 20000) '
+echo "mpm_sitefence (sitefence: SitefenceFence off$([[ $FENCE == 1 ]] && echo "; fenced: fence on")) vs prefork and mpm-itk, $ROUNDS rounds, medians; ratios to prefork"
+awk -v servers="${SERVERS[*]}" -v scale=$SCALE -v n1=$(n_of 1000) -v n2=$(n_of 2000) -v n3=$(n_of 10000) -v n4=$(n_of 20000) '
 function median(a, n,    i, j, t) {
 	for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
 	return a[int((n + 1) / 2)]
@@ -199,14 +201,22 @@ function median(a, n,    i, j, t) {
 END {
 	nreq["php-c1"] = n1; nreq["php-c8"] = n2; nreq["static-c8"] = n3; nreq["static-c8-keepalive"] = n4
 	split("php-c1 php-c8 static-c8 static-c8-keepalive", rows, " ")
-	split("prefork itk sitefence", srv, " ")
+	ns = split(servers, srv, " ")
 	printf "%-20s %-10s %10s %6s %12s %6s %10s %6s %7s\n", "row", "server", "req/s", "x", "cpu us/req", "x", "PSS MiB", "x", "failed"
 	for (r = 1; r <= 4; r++) {
-		for (s = 1; s <= 3; s++) {
+		for (s = 1; s <= ns; s++) {
 			key = srv[s] SUBSEP rows[r]; n = cnt[key]
 			for (i = 1; i <= n; i++) { a[i] = rps[key, i]; b[i] = cpu[key, i] * 10000 / nreq[rows[r]]; c[i] = pss[key, i] / 1024 }
 			R[s] = median(a, n); C[s] = median(b, n); P[s] = median(c, n)
 			printf "%-20s %-10s %10.0f %6.2f %12.0f %6.2f %10.1f %6.2f %7d\n", rows[r], srv[s], R[s], R[s] / R[1], C[s], (C[1] ? C[s] / C[1] : 0), P[s], P[s] / P[1], fail[key]
 		}
+		if (ns == 4) {
+			fr[r] = R[4] / R[3]; fc[r] = (C[3] ? C[4] / C[3] : 0)
+		}
+	}
+	if (ns == 4) {
+		printf "\ncost of the fence: fenced vs sitefence (req/s ratio, CPU per request ratio)\n"
+		for (r = 1; r <= 4; r++)
+			printf "%-20s %6.2f %6.2f\n", rows[r], fr[r], fc[r]
 	}
 }' $B/results

@@ -166,6 +166,7 @@ typedef struct {
 typedef struct {
     apr_uint32_t magic;       /* SF_CONN_MAGIC */
     apr_uint32_t site;
+    apr_int64_t queued_at;    /* apr_time_t: for SitefenceQueueTimeout */
 } sf_conn_msg_t;
 #define SF_CONN_MAGIC 0x53464331u
 

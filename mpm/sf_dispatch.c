@@ -262,7 +262,7 @@ static void want_worker(int site)
 
 static int queue_conn(int queue, int fd, int site)
 {
-    sf_conn_msg_t m = { SF_CONN_MAGIC, site };
+    sf_conn_msg_t m = { SF_CONN_MAGIC, site, apr_time_now() };
     char cbuf[CMSG_SPACE(sizeof(int))];
     struct iovec iov = { &m, sizeof(m) };
     struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,

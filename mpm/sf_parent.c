@@ -71,8 +71,9 @@ static int send_fd(int sock, const sf_ctl_t *msg, int fd)
     return sendmsg(sock, &mh, MSG_DONTWAIT | MSG_NOSIGNAL) == sizeof(*msg) ? 0 : -errno;
 }
 
-/* A connection waiting in a queue: the fd, or -1 when the queue is empty. */
-static int take_queued(int queue)
+/* A connection waiting in a queue: the fd (and *when, when it was queued), or -1 when the
+ * queue is empty. */
+static int take_queued_at(int queue, apr_time_t *when)
 {
     char cbuf[CMSG_SPACE(sizeof(int))];
     sf_conn_msg_t m;
@@ -80,14 +81,38 @@ static int take_queued(int queue)
     struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
                          .msg_controllen = sizeof(cbuf) };
     struct cmsghdr *c;
+    ssize_t n;
     int fd = -1;
 
-    if (recvmsg(queue, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC) <= 0)
+    n = recvmsg(queue, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+    if (n <= 0)
         return -1;
     c = CMSG_FIRSTHDR(&mh);
     if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
         memcpy(&fd, CMSG_DATA(c), sizeof(int));
+    *when = n == sizeof(m) && m.magic == SF_CONN_MAGIC ? m.queued_at : 0;
     return fd;
+}
+
+static int take_queued(int queue)
+{
+    apr_time_t when;
+
+    return take_queued_at(queue, &when);
+}
+
+/*
+ * When the oldest connection in a queue was queued, or 0 if none. Peeked without room for
+ * its descriptor, which the kernel then does not install here.
+ */
+static apr_time_t oldest_queued(int queue)
+{
+    sf_conn_msg_t m;
+
+    if (recv(queue, &m, sizeof(m), MSG_PEEK | MSG_DONTWAIT) != sizeof(m) ||
+        m.magic != SF_CONN_MAGIC)
+        return 0;
+    return m.queued_at;
 }
 
 /* ---- the children table ------------------------------------------------------------------ */
@@ -498,12 +523,34 @@ static void drain_orphans(void)
     }
 }
 
-/* A queue with connections waiting needs workers; one that cannot get any for
- * SitefenceQueueTimeout has its connections answered 503 (never a hang). */
+/*
+ * A queue with connections waiting needs workers. A connection that waited
+ * SitefenceQueueTimeout for one (the site at MaxClientsVHost with every worker busy, the
+ * server at MaxRequestWorkers, forks failing) is answered 503 by a dispatcher: never a hang.
+ * The queue is first in, first out, so only its head needs looking at.
+ */
+static void expire_queue(sf_site_t *site, apr_time_t now)
+{
+    apr_time_t at;
+    int conn;
+
+    while ((at = oldest_queued(site->queue_recv)) && now - at > sf_conf->queue_timeout) {
+        conn = take_queued_at(site->queue_recv, &at);
+        if (conn < 0)
+            return;
+        /* A worker took the old one first: this one is not due, it goes to the back. */
+        if (at && now - at <= sf_conf->queue_timeout) {
+            hand_over(conn, SF_CTL_REDISPATCH);
+            return;
+        }
+        hand_over(conn, SF_CTL_REJECT);
+    }
+}
+
 static void serve_backlogs(void)
 {
     apr_time_t now = apr_time_now();
-    int i, conn;
+    int i;
 
     count_sites();
     for (i = 1; i < sf_conf->sites->nelts; i++) {
@@ -512,12 +559,8 @@ static void serve_backlogs(void)
         site->workers = counts[i].workers;
         if (site->queue_recv < 0 || !queued(site))
             continue;
-        if (grow(i, &counts[i]))
-            continue;
-        if (!counts[i].workers && site->last_refused &&
-            now - site->last_refused > sf_conf->queue_timeout)
-            while ((conn = take_queued(site->queue_recv)) >= 0)
-                hand_over(conn, SF_CTL_REJECT);
+        if (!grow(i, &counts[i]))
+            expire_queue(site, now);
     }
 }
 

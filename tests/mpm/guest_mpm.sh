@@ -146,6 +146,26 @@ start_sitefenced >/dev/null
 check "  ...and the denial reaches the log once sitefenced is back" \
 	audit_has '"site":"a.test"' 'secret.txt'
 
+# The audit log is rotated the logrotate way: renamed, then SIGUSR1 makes sitefenced reopen it.
+mv $T/audit.log $T/audit.log.1
+pkill -USR1 -x sitefenced
+sleep 1
+audit_mark
+is "after rotation (SIGUSR1) a denial..." "$(get a.test /read.php?f=$WWW/b/secret.txt)" "DENIED"
+check "  ...is in the new audit log" audit_has '"site":"a.test"' 'secret.txt'
+
+# A full site: c.test may have one worker (MaxClientsVHost 1), which a slow script holds. The
+# next c.test connection waits SitefenceQueueTimeout (3 s), then gets 503; others are served.
+get c.test '/slow.php?ms=20000' >$T/slow1 &
+sp=$!
+sleep 2
+t0=$(date +%s)
+is "a full site answers 503 after SitefenceQueueTimeout" "$(status c.test /file.txt)" 503
+check "  ...not before it ($(( $(date +%s) - t0 )) s)" test $(( $(date +%s) - t0 )) -ge 2
+is "  ...while other sites are served" "$(get a.test /page.txt)" "a's page"
+wait $sp
+is "  ...and the slow request itself completes" "$(cat $T/slow1)" "slept"
+
 killed=0
 load 30 >$T/load3 &
 lp=$!
@@ -154,5 +174,18 @@ for p in $(pgrep -f "sitefence: a.test" | head -n 2); do kill -9 $p && killed=$(
 wait $lp
 check "killing $killed workers loses at most the requests they held ($(cat $T/load3))" \
 	test "$(cat $T/load3)" -le $killed
+
+# Graceful stop: the listeners close, what was accepted is served, then everyone leaves.
+get a.test '/slow.php?ms=4000' >$T/slow2 &
+sp=$!
+sleep 1
+apache2 -f $T/httpd.conf -k graceful-stop
+wait $sp
+is "a graceful stop finishes the request in flight" "$(cat $T/slow2)" "slept"
+for i in $(seq 1 100); do pgrep -f "sitefence: " >/dev/null || break; sleep 0.1; done
+# (A function, not bash -c: that shell's own command line would match.)
+gone() { ! pgrep -f "sitefence: " >/dev/null; }
+check "  ...then every process leaves" gone
+is "  ...and no new connection is taken" "$(status a.test /page.txt)" "000"
 
 finish
