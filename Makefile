@@ -7,6 +7,9 @@
 #   make          build everything
 #   make check    run every test: host unit tests, then the kernel tests in a QEMU guest
 #   make demo     boot a guest and show the fence at work
+#   make install  install the daemon, the tools, the Apache module, their configuration, unit,
+#                 logrotate file and man pages (PREFIX=/usr, DESTDIR honoured)
+#   make uninstall  remove what make install put there (a changed config file stays)
 #
 # WERROR=1 turns warnings into errors (CI does); ASAN=1 builds the user-space code with
 # AddressSanitizer for the tests that can use it.
@@ -202,7 +205,7 @@ PROGRAMS := $(BUILD)/sitefenced $(BUILD)/sitefence-audit $(BUILD)/sitefencectl $
 .SECONDARY:
 .DELETE_ON_ERROR:
 
-.PHONY: all deps check demo bench clean
+.PHONY: all deps check demo bench clean install uninstall
 .DEFAULT_GOAL := all
 
 all: $(PROGRAMS) $(TESTS) $(BENCH_PROGS)
@@ -211,7 +214,8 @@ all: $(PROGRAMS) $(TESTS) $(BENCH_PROGS)
 DEB_PACKAGES := make gcc libc6-dev pkg-config clang llvm libbpf-dev bpftool libelf-dev \
 		zlib1g-dev apache2 apache2-dev apache2-utils libapr1-dev libaprutil1-dev \
 		libapache2-mod-php8.2 qemu-system-x86 busybox-static perl file xz-utils \
-		curl openssl iproute2 util-linux netcat-openbsd libapache2-mpm-itk
+		curl openssl iproute2 util-linux netcat-openbsd libapache2-mpm-itk \
+		logrotate
 
 deps:
 	$(Q)missing=$$(for p in $(DEB_PACKAGES); do \
@@ -234,7 +238,72 @@ demo: deps all
 	$(Q)tests/demo
 
 bench: deps all
+	$(Q)bench/mpm.sh
 	$(Q)bench/run-fence
+	$(Q)bench/run-mpm
+
+# ---- installing -------------------------------------------------------------------------------
+# Programs and man pages under $(PREFIX); the Apache module where this Apache keeps its
+# modules; configuration, unit and logrotate files where Debian looks for them. Files that
+# name an installed path get it written in under $(BUILD)/install first. The administrator's
+# sitefenced.conf is never replaced: only a missing one is installed.
+PREFIX       ?= /usr
+INSTALL      ?= install
+UNITDIR      ?= /lib/systemd/system
+APACHE_MODDIR = $(shell $(APXS) -q LIBEXECDIR)
+SBIN_PROGS   := sitefenced sitefencectl sitefence-audit
+APACHE_MODS  := mpm_sitefence.load mpm_sitefence.conf php_sitefence.load php_sitefence.conf
+MAN8         := loader/sitefenced.8 tools/sitefencectl.8 tools/sitefence-audit.8
+CONF_FILE    := $(DESTDIR)/etc/sitefence/sitefenced.conf
+STAGE        := $(BUILD)/install
+
+install: $(PROGRAMS)
+	$(call msg,INSTALL,$(if $(DESTDIR),$(DESTDIR),/))
+	$(Q)[ -n "$(APACHE_MODDIR)" ] || \
+		{ echo "install: '$(APXS) -q LIBEXECDIR' says nothing (apache2-dev)" >&2; exit 1; }
+	$(Q)mkdir -p $(STAGE)
+	$(Q)sed 's|^LoadModule \([a-z_]*\) .*/\([^/]*\.so\)$$|LoadModule \1 $(APACHE_MODDIR)/\2|' \
+		mpm/mpm_sitefence.load >$(STAGE)/mpm_sitefence.load
+	$(Q)sed 's|^ExecStart=/usr/sbin/|ExecStart=$(PREFIX)/sbin/|' loader/sitefence.service \
+		>$(STAGE)/sitefence.service
+	$(Q)for m in $(MAN8); do gzip -9n -c $$m >$(STAGE)/$${m##*/}.gz || exit 1; done
+	$(Q)for p in $(SBIN_PROGS); do \
+		$(INSTALL) -D -m 0755 $(BUILD)/$$p $(DESTDIR)$(PREFIX)/sbin/$$p || exit 1; done
+	$(Q)$(INSTALL) -D -m 0644 $(MPM_MODULE) $(DESTDIR)$(APACHE_MODDIR)/mod_mpm_sitefence.so
+	$(Q)for f in $(APACHE_MODS); do src=mpm/$$f; [ -e $(STAGE)/$$f ] && src=$(STAGE)/$$f; \
+		$(INSTALL) -D -m 0644 $$src $(DESTDIR)/etc/apache2/mods-available/$$f || \
+			exit 1; done
+	$(Q)$(INSTALL) -D -m 0644 $(STAGE)/sitefence.service $(DESTDIR)$(UNITDIR)/sitefence.service
+	$(Q)$(INSTALL) -D -m 0644 loader/apache2-sitefence.conf \
+		$(DESTDIR)$(UNITDIR)/apache2.service.d/sitefence.conf
+	$(Q)$(INSTALL) -D -m 0644 loader/sitefence.logrotate $(DESTDIR)/etc/logrotate.d/sitefence
+	$(Q)for m in $(MAN8); do \
+		$(INSTALL) -D -m 0644 $(STAGE)/$${m##*/}.gz \
+			$(DESTDIR)$(PREFIX)/share/man/man8/$${m##*/}.gz || exit 1; done
+	$(Q)if [ ! -e $(CONF_FILE) ]; then \
+		$(INSTALL) -D -m 0644 loader/sitefenced.conf $(CONF_FILE); \
+	elif ! cmp -s loader/sitefenced.conf $(CONF_FILE); then \
+		echo "install: kept your $(CONF_FILE) (new default: loader/sitefenced.conf)"; fi
+	$(Q)if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
+
+# Refuses while Apache still loads the module: removing it would leave Apache unable to start.
+uninstall:
+	$(call msg,UNINST,$(if $(DESTDIR),$(DESTDIR),/))
+	$(Q)for m in mpm_sitefence php_sitefence; do \
+		if [ -L $(DESTDIR)/etc/apache2/mods-enabled/$$m.load ]; then \
+			echo "uninstall: first a2dismod php_sitefence mpm_sitefence" >&2; \
+			exit 1; fi; done
+	$(Q)rm -f $(addprefix $(DESTDIR)$(PREFIX)/sbin/,$(SBIN_PROGS)) \
+		$(DESTDIR)$(APACHE_MODDIR)/mod_mpm_sitefence.so \
+		$(addprefix $(DESTDIR)/etc/apache2/mods-available/,$(APACHE_MODS)) \
+		$(DESTDIR)$(UNITDIR)/sitefence.service \
+		$(DESTDIR)$(UNITDIR)/apache2.service.d/sitefence.conf \
+		$(DESTDIR)/etc/logrotate.d/sitefence \
+		$(patsubst %,$(DESTDIR)$(PREFIX)/share/man/man8/%.gz,$(notdir $(MAN8)))
+	$(Q)if cmp -s loader/sitefenced.conf $(CONF_FILE); then rm -f $(CONF_FILE); \
+	elif [ -e $(CONF_FILE) ]; then echo "uninstall: kept your changed $(CONF_FILE)"; fi
+	$(Q)rmdir $(DESTDIR)/etc/sitefence $(DESTDIR)$(UNITDIR)/apache2.service.d 2>/dev/null; true
+	$(Q)if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
 
 clean:
 	rm -rf $(BUILD)

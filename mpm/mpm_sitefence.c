@@ -542,7 +542,7 @@ static int php_true(const ap_directive_t *d, const char *setting)
  * mod_php's OPcache is one shared memory for every site: with PHP's defaults, a script of one
  * site can include another site's cached wp-config.php without opening it, and list every
  * cached script. Three settings close that, together with the fence making access() fail
- * outside the site: refuse to start without them (the shipped mpm_sitefence.conf sets them).
+ * outside the site: refuse to start without them (the shipped php_sitefence.conf sets them).
  */
 static int check_opcache(server_rec *s)
 {
@@ -563,7 +563,8 @@ static int check_opcache(server_rec *s)
                  "    php_admin_flag opcache.validate_permission on\n"
                  "    php_admin_flag opcache.validate_root on\n"
                  "    php_admin_value opcache.restrict_api /nonexistent-sitefence/\n"
-                 "(mods-available/mpm_sitefence.conf has them); refusing to start");
+                 "(mods-available/php_sitefence.conf, enabled with a2enmod "
+                 "php_sitefence, has them); refusing to start");
     (void)s;
     return !OK;
 }
