@@ -261,13 +261,15 @@ static int parse_opt(int c, const char *arg, int64_t now, struct audit_opts *o,
 
 static void report_bad_option(int c, char **argv)
 {
+	/* optopt is a long option's value too: the argument itself says which kind it was. */
 	const char *arg = argv[optind - 1];
 	char shortopt[3] = { '-', (char)optopt, '\0' };
+	int len = !strncmp(arg, "--", 2) ? (int)strcspn(arg, "=") : 0;
 
 	if (c == ':')
-		usage_error("option '%s' needs a value", optopt ? shortopt : arg);
+		usage_error("option '%.*s' needs a value", len ? len : 2, len ? arg : shortopt);
 	else
-		usage_error("unknown option '%s'", optopt ? shortopt : arg);
+		usage_error("unknown option '%.*s'", len ? len : 2, len ? arg : shortopt);
 }
 
 /* The command word, and what may follow it: nothing. */

@@ -16,7 +16,7 @@ BIN=${SITEFENCE_AUDIT:-build/sitefence-audit}
 # The tool works in UTC whatever the zone; prove it by running in another one.
 export TZ=America/New_York LC_ALL=C.UTF-8
 
-PLAN=60
+PLAN=61
 echo "1..$PLAN"
 if [[ ! -x $BIN ]]; then
 	echo "not ok 1 - sitefence-audit is built # $BIN not found or not executable"
@@ -135,6 +135,10 @@ top with query|--top 3
 suggest without site|suggest
 suggest with two sites|suggest -s a -s b
 EOF
+
+run -f "$LOG" --since
+[[ $err == *"option '--since' needs a value"* ]]
+check "a long option without its value is named in the error" $? "stderr: $err"
 
 # ---- runtime errors -------------------------------------------------------------------------
 run -f "$T/nonexistent/audit.log"
