@@ -85,8 +85,8 @@ $(BUILD)/%.o: %.c
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 # ---- the fence and its loader -----------------------------------------------------------------
-LIB_SRCS    := lib/parse.c lib/log.c lib/diag.c lib/sitetab.c lib/proto.c lib/names.c \
-	       lib/kernel.c
+LIB_SRCS    := lib/parse.c lib/log.c lib/diag.c lib/sitetab.c lib/proto.c lib/fdpass.c \
+	       lib/names.c lib/kernel.c lib/cli.c
 LIB_OBJS    := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 LOADER_SRCS := loader/sitefenced.c loader/config.c loader/fence_load.c loader/policy.c \
 	       loader/state.c loader/tokens.c loader/audit.c loader/control.c
@@ -110,7 +110,7 @@ APXS_INCLUDES = -I$(shell $(APXS) -q INCLUDEDIR) $(shell apr-1-config --includes
 		$(shell apu-1-config --includes)
 MPM_SRCS   := mpm/mpm_sitefence.c mpm/sf_sites.c mpm/sf_fence.c mpm/sf_parent.c \
 	      mpm/sf_dispatch.c mpm/sf_worker.c mpm/sf_title.c mpm/sniff.c
-MPM_LIB    := lib/parse.c lib/proto.c
+MPM_LIB    := lib/parse.c lib/proto.c lib/fdpass.c
 MPM_OBJS   := $(MPM_SRCS:%.c=$(BUILD)/pic/%.o) $(MPM_LIB:%.c=$(BUILD)/pic/%.o)
 # Apache's headers are not written for -Wstrict-prototypes/-Wmissing-prototypes.
 MPM_CFLAGS  = $(OPT) -std=gnu11 -Wall -Wextra -Wformat=2 -Wshadow -Wimplicit-fallthrough \

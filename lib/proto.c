@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fdpass.h"
 #include "proto.h"
 
 int sf_hdr_check(const struct sf_msg_hdr *h, uint32_t max_len, bool reply)
@@ -37,23 +38,13 @@ static int payload_check(const char *data, uint32_t len)
 int sf_msg_send(int sock, uint16_t type, uint32_t seq, const char *data, uint32_t len, int fd)
 {
 	struct sf_msg_hdr h = { SF_PROTO_MAGIC, SF_PROTO_VERSION, type, len, seq };
-	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
+	union fdpass_cbuf cbuf;
 	struct iovec iov[2] = { { &h, sizeof(h) }, { (void *)data, len } };
 	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = len ? 2 : 1 };
 	size_t total = sizeof(h) + len, sent = 0;
 	ssize_t n;
 
-	if (fd >= 0) {
-		struct cmsghdr *c;
-
-		mh.msg_control = cbuf;
-		mh.msg_controllen = sizeof(cbuf);
-		c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	}
+	fdpass_attach(&mh, &cbuf, fd);
 	while (sent < total) {
 		n = sendmsg(sock, &mh, MSG_NOSIGNAL);
 		if (n < 0) {
@@ -92,36 +83,18 @@ void sf_rx_reset(struct sf_rx *rx)
 	sf_rx_init(rx);
 }
 
-/* recvmsg into buf, keeping any passed descriptor (close-on-exec). */
+/* recvmsg into buf, keeping the first descriptor a message passed (close-on-exec). */
 static ssize_t recv_some(int sock, void *buf, size_t len, int *fd)
 {
-	char cbuf[CMSG_SPACE(sizeof(int) * 4)];
-	struct iovec iov = { buf, len };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-			     .msg_controllen = sizeof(cbuf) };
-	struct cmsghdr *c;
 	ssize_t n;
+	int got;
 
-	n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
-	if (n < 0)
-		return -errno;
-	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
-		int *fds = (int *)CMSG_DATA(c);
-		size_t i, nfds;
-
-		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-			continue;
-		nfds = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		/* One descriptor per message at most; close any extra the peer sent. */
-		for (i = 0; i < nfds; i++) {
-			if (*fd < 0)
-				*fd = fds[i];
-			else
-				close(fds[i]);
-		}
-	}
-	if (mh.msg_flags & MSG_CTRUNC)
-		return -EBADMSG;
+	n = fdpass_recv(sock, buf, len, &got, 0);
+	/* One descriptor per message at most; close any extra the peer sent. */
+	if (got >= 0 && *fd < 0)
+		*fd = got;
+	else if (got >= 0)
+		close(got);
 	return n;
 }
 

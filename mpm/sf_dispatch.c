@@ -33,6 +33,7 @@
 #include <unistd.h>
 #include <linux/sockios.h>
 
+#include "fdpass.h"
 #include "sniff.h"
 
 #define MAX_HELD      1024    /* connections a dispatcher holds (peeking or waiting) */
@@ -263,25 +264,15 @@ static void want_worker(int site)
 static int queue_conn(int queue, int fd, int site)
 {
     sf_conn_msg_t m = { SF_CONN_MAGIC, site, apr_time_now() };
-    char cbuf[CMSG_SPACE(sizeof(int))];
-    struct iovec iov = { &m, sizeof(m) };
-    struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-                         .msg_controllen = sizeof(cbuf) };
-    struct cmsghdr *c;
+    ssize_t n = fdpass_send(queue, &m, sizeof(m), fd, MSG_DONTWAIT | MSG_NOSIGNAL);
 
-    memset(cbuf, 0, sizeof(cbuf));
-    c = CMSG_FIRSTHDR(&mh);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &fd, sizeof(int));
-    return sendmsg(queue, &mh, MSG_DONTWAIT | MSG_NOSIGNAL) == sizeof(m) ? 0 : -errno;
+    return n == sizeof(m) ? 0 : n < 0 ? (int)n : -EMSGSIZE;
 }
 
 /* Pass h to its site's queue, or wait for the queue (or room in it). */
 static void route(held_t *h)
 {
-    int q = queues[h->site], waiting = 0;
+    int q = queues[h->site], waiting = 0, err;
 
     if (q < 0) {
         if (!asked[h->site]) {
@@ -296,12 +287,13 @@ static void route(held_t *h)
      */
     if (!ioctl(q, SIOCOUTQ, &waiting) && waiting > 0)
         want_worker(h->site);
-    if (!queue_conn(q, h->fd, h->site)) {
+    err = queue_conn(q, h->fd, h->site);
+    if (!err) {
         /* The worker now shares the file: epoll would keep watching it unless told. */
         release(h);
         return;
     }
-    if (errno != EAGAIN && errno != ENOBUFS) {
+    if (err != -EAGAIN && err != -ENOBUFS) {
         drop(h, 503);
         return;
     }
@@ -386,21 +378,15 @@ static void retry_waiting(int site)
 
 static int recv_ctl(sf_ctl_t *m, int *fd)
 {
-    char cbuf[CMSG_SPACE(sizeof(int))];
-    struct iovec iov = { m, sizeof(*m) };
-    struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-                         .msg_controllen = sizeof(cbuf) };
-    struct cmsghdr *c;
-    ssize_t n;
+    ssize_t n = fdpass_recv(ctl_fd, m, sizeof(*m), fd, MSG_DONTWAIT);
 
-    *fd = -1;
-    n = recvmsg(ctl_fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
     if (n <= 0)
-        return n == 0 ? -ECONNRESET : -errno;
-    c = CMSG_FIRSTHDR(&mh);
-    if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-        memcpy(fd, CMSG_DATA(c), sizeof(int));
-    return n == sizeof(*m) ? 0 : -EBADMSG;
+        return n == 0 ? -ECONNRESET : (int)n;
+    if (n == sizeof(*m))
+        return 0;
+    if (*fd >= 0)
+        close(*fd);
+    return -EBADMSG;
 }
 
 static void stop_listening(void)
@@ -423,7 +409,10 @@ static void on_ctl(void)
     sf_ctl_t m;
     int fd, err;
 
-    while (!(err = recv_ctl(&m, &fd))) {
+    /* Until the channel is empty; a malformed message (none should come) is skipped. */
+    while (!(err = recv_ctl(&m, &fd)) || err == -EBADMSG) {
+        if (err)
+            continue;
         if (m.type == SF_CTL_QUEUE && m.site > 0 && (int)m.site < nsites && fd >= 0) {
             if (queues[m.site] >= 0)
                 close(queues[m.site]);

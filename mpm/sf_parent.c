@@ -30,6 +30,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fdpass.h"
+
 #define TICK_MS            100     /* the parent's loop; spawning reacts within it */
 #define TRIM_WINDOW        apr_time_from_sec(2)     /* see trim_sites() */
 #define SPARE_WORKERS      2       /* idle workers a busy site keeps */
@@ -53,43 +55,24 @@ typedef struct {
 
 static int send_fd(int sock, const sf_ctl_t *msg, int fd)
 {
-    char cbuf[CMSG_SPACE(sizeof(int))];
-    struct iovec iov = { (void *)msg, sizeof(*msg) };
-    struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-    struct cmsghdr *c;
+    ssize_t n = fdpass_send(sock, msg, sizeof(*msg), fd, MSG_DONTWAIT | MSG_NOSIGNAL);
 
-    if (fd >= 0) {
-        memset(cbuf, 0, sizeof(cbuf));
-        mh.msg_control = cbuf;
-        mh.msg_controllen = sizeof(cbuf);
-        c = CMSG_FIRSTHDR(&mh);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(c), &fd, sizeof(int));
-    }
-    return sendmsg(sock, &mh, MSG_DONTWAIT | MSG_NOSIGNAL) == sizeof(*msg) ? 0 : -errno;
+    return n == sizeof(*msg) ? 0 : n < 0 ? (int)n : -EMSGSIZE;
 }
 
 /* A connection waiting in a queue: the fd (and *when, when it was queued), or -1 when the
  * queue is empty. */
 static int take_queued_at(int queue, apr_time_t *when)
 {
-    char cbuf[CMSG_SPACE(sizeof(int))];
     sf_conn_msg_t m;
-    struct iovec iov = { &m, sizeof(m) };
-    struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-                         .msg_controllen = sizeof(cbuf) };
-    struct cmsghdr *c;
     ssize_t n;
-    int fd = -1;
+    int fd;
 
-    n = recvmsg(queue, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+    do
+        n = fdpass_recv(queue, &m, sizeof(m), &fd, MSG_DONTWAIT);
+    while (n == -EBADMSG);      /* more than one descriptor: not ours, and now closed */
     if (n <= 0)
         return -1;
-    c = CMSG_FIRSTHDR(&mh);
-    if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-        memcpy(&fd, CMSG_DATA(c), sizeof(int));
     *when = n == sizeof(m) && m.magic == SF_CONN_MAGIC ? m.queued_at : 0;
     return fd;
 }

@@ -30,6 +30,8 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "fdpass.h"
+
 static int my_site = -1;      /* site index, once this process is a worker */
 static int my_queue = -1;
 static volatile sig_atomic_t die_now, draining;
@@ -72,28 +74,20 @@ static void on_graceful_stop(int sig)
  */
 static int next_conn(void)
 {
-    char cbuf[CMSG_SPACE(sizeof(int))];
     sf_conn_msg_t m;
-    struct iovec iov = { &m, sizeof(m) };
-    struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-    struct cmsghdr *c;
     ssize_t n;
     int fd;
 
     for (;;) {
         if (die_now)
             return -1;
-        mh.msg_control = cbuf;
-        mh.msg_controllen = sizeof(cbuf);
-        n = recvmsg(my_queue, &mh, MSG_CMSG_CLOEXEC | (draining ? MSG_DONTWAIT : 0));
-        if (n < 0 && errno == EINTR)
+        n = fdpass_recv(my_queue, &m, sizeof(m), &fd, draining ? MSG_DONTWAIT : 0);
+        if (n == -EINTR || n == -EBADMSG)
             continue;
         if (n <= 0)
             return -1;   /* idle, drained, or the parent closed the queue */
-        c = CMSG_FIRSTHDR(&mh);
-        if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+        if (fd < 0)
             continue;
-        memcpy(&fd, CMSG_DATA(c), sizeof(int));
         if (n != sizeof(m) || m.magic != SF_CONN_MAGIC || (int)m.site != my_site) {
             close(fd);
             continue;

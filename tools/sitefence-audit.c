@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +18,7 @@
 #include "audit.h"
 #include "audit_time.h"
 #include "parse.h"
+#include "cli.h"
 
 #ifndef SITEFENCE_VERSION
 #define SITEFENCE_VERSION "0.1"
@@ -137,17 +137,7 @@ static const char usage_text[] =
 "  sitefence-audit --json --since 1d | jq -r .path\n"
 "                                                paths denied in the last day\n";
 
-/* One line on stderr; the caller exits with status 2. */
-__attribute__((format(printf, 1, 2))) static void usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: ", AUDIT_PROG);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs(" (see --help)\n", stderr);
-}
+#define usage_error(...) cli_usage_error(AUDIT_PROG, __VA_ARGS__)
 
 /* A number option: parse_u32 within [min, max]. */
 static int opt_u32(const char *name, const char *arg, uint32_t min, uint32_t max,
@@ -259,18 +249,6 @@ static int parse_opt(int c, const char *arg, int64_t now, struct audit_opts *o,
 	return parse_filter_opt(c, arg, now, &o->filter);
 }
 
-static void report_bad_option(int c, char **argv)
-{
-	/* optopt is a long option's value too: the argument itself says which kind it was. */
-	const char *arg = argv[optind - 1];
-	char shortopt[3] = { '-', (char)optopt, '\0' };
-	int len = !strncmp(arg, "--", 2) ? (int)strcspn(arg, "=") : 0;
-
-	if (c == ':')
-		usage_error("option '%.*s' needs a value", len ? len : 2, len ? arg : shortopt);
-	else
-		usage_error("unknown option '%.*s'", len ? len : 2, len ? arg : shortopt);
-}
 
 /* The command word, and what may follow it: nothing. */
 static int parse_command(int argc, char **argv, enum command *ret)
@@ -332,7 +310,7 @@ static int parse_args(int argc, char **argv, struct audit_opts *o, enum command 
 			return 1;
 		}
 		if (c == '?' || c == ':') {
-			report_bad_option(c, argv);
+			cli_bad_option(AUDIT_PROG, c, argv);
 			return -EINVAL;
 		}
 		if (parse_opt(c, optarg, now, o, seen))

@@ -12,7 +12,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +20,7 @@
 #include "fence.h"
 #include "parse.h"
 #include "proto.h"
+#include "cli.h"
 
 #ifndef SITEFENCE_VERSION
 #define SITEFENCE_VERSION "0.1"
@@ -123,17 +123,7 @@ static const char usage_text[] =
 "  sitefencectl exec --site shop.example -- /bin/bash -l\n"
 "                                                a shell for the site's customer\n";
 
-/* One line on stderr; the caller exits with status 2. */
-__attribute__((format(printf, 1, 2))) static void usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: ", CTL_PROG);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs(" (see --help)\n", stderr);
-}
+#define usage_error(...) cli_usage_error(CTL_PROG, __VA_ARGS__)
 
 /* "UID" or "UID:GID". */
 static int opt_user(const char *arg, struct ctl_opts *o)
@@ -202,21 +192,6 @@ static int parse_opt(int c, const char *arg, struct ctl_opts *o, unsigned int *s
 	return -EINVAL;
 }
 
-/* The option as the user wrote it: getopt's optopt is a long option's value, e.g. 's'. */
-static void report_bad_option(int c, char **argv)
-{
-	const char *arg = argv[optind - 1];
-	char shortopt[3] = { '-', (char)optopt, '\0' };
-	bool is_long = !strncmp(arg, "--", 2);
-	int len = (int)strcspn(arg, "=");
-
-	if (c == ':')
-		usage_error("option '%.*s' needs a value", is_long ? len : 2,
-			    is_long ? arg : shortopt);
-	else
-		usage_error("unknown option '%.*s'", is_long ? len : 2, is_long ? arg : shortopt);
-}
-
 /*
  * The options at the start of argv, up to the first other argument, whose index goes to
  * *ret_next. Returns 0, 1 when done (help, version), or -EINVAL on a usage error.
@@ -234,7 +209,7 @@ static int parse_opts(int argc, char **argv, struct ctl_opts *o, unsigned int *s
 			return 1;
 		}
 		if (c == '?' || c == ':') {
-			report_bad_option(c, argv);
+			cli_bad_option(CTL_PROG, c, argv);
 			return -EINVAL;
 		}
 		err = parse_opt(c, optarg, o, seen);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "ops.h"
+#include "fdpass.h"
 
 #define RESULT(expr) ((expr) < 0 ? errno : 0)
 
@@ -193,23 +194,19 @@ int op_opath_reopen(void *arg)
 int op_receive(void *arg)
 {
 	struct op *o = arg;
-	char cbuf[CMSG_SPACE(sizeof(int))], byte;
-	struct iovec iov = { &byte, 1 };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-			     .msg_controllen = sizeof(cbuf) };
-	struct cmsghdr *c;
+	ssize_t n;
+	char byte;
+	int fd;
 
-	if (recvmsg(o->fd, &mh, MSG_CMSG_CLOEXEC) < 0)
-		return 1000 + errno;
-	c = CMSG_FIRSTHDR(&mh);
-	if (c && c->cmsg_type == SCM_RIGHTS) {
-		int fd;
-
-		memcpy(&fd, CMSG_DATA(c), sizeof(fd));
-		close(fd);
-		return 0;
-	}
-	return (mh.msg_flags & MSG_CTRUNC) ? EACCES : 2000;
+	n = fdpass_recv(o->fd, &byte, 1, &fd, 0);
+	if (n == -EBADMSG)
+		return EACCES;
+	if (n < 0)
+		return 1000 + (int)-n;
+	if (fd < 0)
+		return 2000;
+	close(fd);
+	return 0;
 }
 
 int op_connect(void *arg)

@@ -19,6 +19,7 @@
 #include "fixture.h"
 #include "ops.h"
 #include "tap.h"
+#include "fdpass.h"
 
 #define A FX_ROOT "/a"
 #define B FX_ROOT "/b"
@@ -138,11 +139,6 @@ static void test_o_path_reopen_is_denied(void)
 /* An unconfined process passes an open fd of b's file to a's worker. */
 static void test_fd_passed_over_a_unix_socket_is_withheld(void)
 {
-	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 }, byte = 'x';
-	struct iovec iov = { &byte, 1 };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-			     .msg_controllen = sizeof(cbuf) };
-	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
 	struct op o = { 0 };
 	int sv[2], fd;
 
@@ -151,11 +147,7 @@ static void test_fd_passed_over_a_unix_socket_is_withheld(void)
 	fd = open(SECRET, O_RDONLY);
 	if (!ASSERT_OK(fd, "open b's secret unconfined"))
 		return;
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof(fd));
-	if (!ASSERT_OK(sendmsg(sv[0], &mh, 0), "queue the fd"))
+	if (!ASSERT_EQ(fdpass_send(sv[0], "x", 1, fd, 0), 1, "queue the fd"))
 		return;
 	o.fd = sv[1];
 	fx_audit_mark();
