@@ -28,19 +28,8 @@ MODS_ENABLED=/etc/apache2/mods-enabled
 OTHERS="php8.2 mpm_itk mpm_prefork mpm_event mpm_worker"
 
 # ---- TAP -------------------------------------------------------------------------------------
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1 (${SECONDS}s)"; }
-not_ok() {
-	n=$((n + 1)); failed=$((failed + 1))
-	echo "not ok $n - $1"
-	shift
-	local l
-	for l in "$@"; do printf '%s\n' "$l" | tail -n 30 | sed 's/^/#   /'; done
-}
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name" "failed: $*"; fi; }
-is() { if [[ $2 == "$3" ]]; then ok "$1"; else not_ok "$1" "got:  '$2'" "want: '$3'"; fi; }
-like() { if [[ $2 =~ $3 ]]; then ok "$1"; else not_ok "$1" "got:  '${2:0:600}'" "want: /$3/"; fi; }
+TAP_TIMES=1
+. "$ROOT/tests/lib/tap.sh"
 
 # ---- what is here before, to put back --------------------------------------------------------
 # Copies of the state a2enmod and a2ensite change, and which of our places already exist.
@@ -106,7 +95,7 @@ bail() {
 	not_ok "$@"
 	cleanup
 	restore
-	echo "1..$n"
+	tap_plan
 	exit 1
 }
 
@@ -263,5 +252,4 @@ is "/etc/apache2 is as it was" \
 	"$(diff -r --no-dereference "$T/etc-apache2" /etc/apache2 2>&1)" ""
 restore
 
-echo "1..$n"
-[[ $failed == 0 ]]
+tap_plan

@@ -22,26 +22,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() {
-	n=$((n + 1)); failed=$((failed + 1))
-	echo "not ok $n - $1"
-	shift
-	local l
-	for l in "$@"; do printf '%s\n' "$l" | head -n 30 | sed 's/^/#   /'; done
-}
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-# check NAME CMD...: ok when CMD succeeds.
-check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name" "failed: $*"; fi; }
-is() { if [[ $2 == "$3" ]]; then ok "$1"; else not_ok "$1" "got:  '$2'" "want: '$3'"; fi; }
-like() { if [[ $2 =~ $3 ]]; then ok "$1"; else not_ok "$1" "got:  '${2:0:600}'" "want: /$3/"; fi; }
-unlike() {
-	if [[ ! $2 =~ $3 ]]; then ok "$1"; else not_ok "$1" "got:  '${2:0:600}'" "no: /$3/"; fi
-}
+. "$ROOT/tests/lib/tap.sh"
 finish() {
-	echo "1..$n"
-	exit $((failed > 0))
+	tap_plan
+	exit
 }
 
 # make_in DESTDIR [VAR=VALUE...] TARGET: run make quietly; its output in $out, status in $rc.

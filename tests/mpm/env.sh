@@ -17,29 +17,12 @@ HTTP=8080
 HTTPS=8443
 
 # ---- TAP ----------------------------------------------------------------------------------
-_n=0
-_failed=0
-ok() { _n=$((_n + 1)); echo "ok $_n - $1 (${SECONDS}s)"; }
-not_ok() {
-	_n=$((_n + 1)); _failed=$((_failed + 1))
-	echo "not ok $_n - $1"
-	shift
-	local l
-	for l in "$@"; do echo "#   $l"; done
-}
-# check NAME CMD...: ok when CMD succeeds.
-check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name" "failed: $*"; fi; }
-# is NAME GOT WANT
-is() { if [[ $2 == "$3" ]]; then ok "$1"; else not_ok "$1" "got:  '$2'" "want: '$3'"; fi; }
-# like NAME GOT REGEX
-like() { if [[ $2 =~ $3 ]]; then ok "$1"; else not_ok "$1" "got:  '${2:0:400}'" "want: /$3/"; fi; }
-unlike() { if [[ ! $2 =~ $3 ]]; then ok "$1"; else not_ok "$1" "got:  '${2:0:400}'" "must not match: /$3/"; fi; }
-# The plan comes last (TAP allows it): the count cannot drift from the checks made.
+TAP_TIMES=1
+. "$ROOT/tests/lib/tap.sh"
 finish() {
 	stop_apache
 	stop_sitefenced
-	echo "1..$_n"
-	[[ $_failed == 0 ]]
+	tap_plan
 }
 
 # ---- sites ----------------------------------------------------------------------------------

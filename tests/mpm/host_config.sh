@@ -12,10 +12,7 @@ T=$(mktemp -d /var/tmp/sf-mpmconf.XXXXXX)
 PORT=$((20000 + RANDOM % 20000))
 trap 'apache2 -f $T/httpd.conf -k stop >/dev/null 2>&1; sleep 0.5; rm -rf $T' EXIT
 
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "#   $l"; done; }
-like() { if [[ $2 =~ $3 ]]; then ok "$1"; else not_ok "$1" "got:  '${2:0:600}'" "want: /$3/"; fi; }
+. "$ROOT/tests/lib/tap.sh"
 
 mkdir -p $T/a $T/logs
 id sfconf >/dev/null 2>&1 || useradd -M -d /nonexistent -s /usr/sbin/nologin sfconf
@@ -161,5 +158,4 @@ body=$(curl -s -m 10 -H 'Host: a.test' http://127.0.0.1:$PORT/ -o /dev/null -w '
 like "  ...and serves" "$body" "^(403|404|200)$"
 apache2 -f $T/httpd.conf -k stop >/dev/null 2>&1
 
-echo "1..$n"
-[[ $failed == 0 ]]
+tap_plan

@@ -31,33 +31,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-n=0 failures=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failures=$((failures + 1)); echo "not ok $n - $1 # $2"; }
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-
-# run ARGS...: $out, $err, $rc of the tool.
-run() {
-	out=$("$BIN" "$@" 2>"$T/stderr")
-	rc=$?
-	err=$(<"$T/stderr")
-}
-
-# is NAME EXPECTED ACTUAL: exact comparison, with a diff as TAP comments on failure.
-is() {
-	if [[ $2 == "$3" ]]; then
-		ok "$1"
-	else
-		not_ok "$1" "output differs (- expected, + actual)"
-		diff -u <(printf '%s\n' "$2") <(printf '%s\n' "$3") | tail -n +3 | head -40 |
-			sed 's/^/#   /'
-	fi
-}
-
-# check NAME COND_STATUS REASON: pass when the status is 0.
-check() {
-	if (($2 == 0)); then ok "$1"; else not_ok "$1" "$3"; fi
-}
+PRIVATE=()
+. tests/tools/lib.sh
 
 # ---- the fixture ----------------------------------------------------------------------------
 D=$T/log
@@ -446,8 +421,4 @@ is "-n 0 --follow prints only new records, completing a line written in parts" \
 		"2026-11-25 10:00:00 deny    blog.example         exec" \
 		"2026-11-28 10:00:02 deny    shop.example         open")" "$got"
 
-if ((n != PLAN)); then
-	echo "# planned $PLAN tests, ran $n"
-	exit 1
-fi
-((failures == 0))
+plan_done

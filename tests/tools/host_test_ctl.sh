@@ -38,11 +38,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-n=0 failures=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failures=$((failures + 1)); echo "not ok $n - $1 # $2"; }
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-
 # As root, the tool runs in a private mount namespace: its kernel check mounts securityfs when
 # it is missing, and a test should leave the host as it found it.
 PRIVATE=()
@@ -50,28 +45,7 @@ if ((EUID == 0)) && unshare -m --propagation private true 2>/dev/null; then
 	PRIVATE=(unshare -m --propagation private)
 fi
 
-# run ARGS...: $out, $err, $rc of the tool.
-run() {
-	out=$("${PRIVATE[@]}" "$BIN" "$@" 2>"$T/stderr")
-	rc=$?
-	err=$(<"$T/stderr")
-}
-
-# is NAME EXPECTED ACTUAL: exact comparison, with a diff as TAP comments on failure.
-is() {
-	if [[ $2 == "$3" ]]; then
-		ok "$1"
-	else
-		not_ok "$1" "output differs (- expected, + actual)"
-		diff -u <(printf '%s\n' "$2") <(printf '%s\n' "$3") | tail -n +3 | head -40 |
-			sed 's/^/#   /'
-	fi
-}
-
-# check NAME STATUS REASON: pass when STATUS is 0.
-check() {
-	if (($2 == 0)); then ok "$1"; else not_ok "$1" "$3"; fi
-}
+. tests/tools/lib.sh
 
 # json_check NAME PYTHON-ASSERTIONS: the JSON in $out parses and the assertions on d hold.
 json_check() {
@@ -616,8 +590,4 @@ else
 	skip "the manual page renders without warnings" "man is not installed"
 fi
 
-if ((n != PLAN)); then
-	echo "not ok $((n + 1)) - the plan matches # ran $n tests, planned $PLAN"
-	exit 1
-fi
-((failures == 0))
+plan_done
