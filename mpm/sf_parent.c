@@ -48,6 +48,7 @@ static apr_time_t last_register_try;
 /* Per-site counts from one scan of the children table. */
 typedef struct {
     int workers, idle, starting;
+    int finishing;            /* answered, logging or closing: about to take the next one */
     int min_idle;             /* fewest idle workers seen in this trim window, or -1 */
 } site_count_t;
 
@@ -169,7 +170,7 @@ static void count_sites(void)
     int i, n = sf_conf->sites->nelts;
 
     for (i = 0; i < n; i++)
-        counts[i].workers = counts[i].idle = counts[i].starting = 0;
+        counts[i].workers = counts[i].idle = counts[i].starting = counts[i].finishing = 0;
     for (i = 0; i < sf_retained->max_slot; i++) {
         const sf_child_t *c = &children()[i];
         int status = ap_scoreboard_image->servers[i][0].status;
@@ -183,6 +184,8 @@ static void count_sites(void)
             counts[c->site].starting++;
         else if (status == SERVER_READY)
             counts[c->site].idle++;
+        else if (status == SERVER_BUSY_LOG || status == SERVER_CLOSING)
+            counts[c->site].finishing++;
     }
 }
 
@@ -410,7 +413,7 @@ static int queued(const sf_site_t *site)
 static int grow(int index, const site_count_t *count)
 {
     sf_site_t *site = &APR_ARRAY_IDX(sf_conf->sites, index, sf_site_t);
-    int need = queued(site) - count->idle - count->starting, n = 0;
+    int need = queued(site) - count->idle - count->starting - count->finishing, n = 0;
 
     if (!site->workers && !count->starting && need < 1)
         need = 1;       /* a site asked for with no worker at all */
