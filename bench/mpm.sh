@@ -107,17 +107,20 @@ EOF
 # The server's CPU time (ticks) and the PIDs of its processes, through its parent.
 server_pids() { local p=$(cat $B/$1.pid); echo $p $(pgrep -P $p); }
 cpu_ticks() { # PIDS...: utime+stime+cutime+cstime of each
-	local p t=0
+	local p t=0 v
 	for p in "$@"; do
-		[[ -r /proc/$p/stat ]] || continue
-		t=$((t + $(awk '{ sub(/.*\) /, ""); print $12 + $13 + $14 + $15 }' /proc/$p/stat)))
+		# A process may leave between listing and reading (an idle worker); its time is
+		# then in the parent's cutime.
+		v=$(awk '{ sub(/.*\) /, ""); print $12 + $13 + $14 + $15 }' /proc/$p/stat 2>/dev/null)
+		t=$((t + ${v:-0}))
 	done
 	echo $t
 }
 pss_kb() {
-	local p t=0
+	local p t=0 v
 	for p in "$@"; do
-		t=$((t + $(awk '/^Pss:/ { print $2 }' /proc/$p/smaps_rollup 2>/dev/null || echo 0)))
+		v=$(awk '/^Pss:/ { print $2 }' /proc/$p/smaps_rollup 2>/dev/null)
+		t=$((t + ${v:-0}))
 	done
 	echo $t
 }
