@@ -175,6 +175,18 @@ wait $lp
 check "killing $killed workers loses at most the requests they held ($(cat $T/load3))" \
 	test "$(cat $T/load3)" -le $killed
 
+# A burst grows b.test's pool; once it is over, the surplus leaves (at most 2 spare workers
+# stay), long before SitefenceIdleTimeout (60 s here).
+burst=()
+for i in 1 2 3 4 5 6; do get b.test '/slow.php?ms=3000' >/dev/null & burst+=($!); done
+sleep 2
+grown=$(pgrep -fc "sitefence: b.test")
+wait "${burst[@]}"
+for i in $(seq 1 150); do (($(pgrep -fc "sitefence: b.test") <= 2)) && break; sleep 0.1; done
+left=$(pgrep -fc "sitefence: b.test")
+check "a burst grows the site's pool ($grown workers)" test "$grown" -ge 4
+check "  ...and the surplus leaves once it is over ($left left)" test "$left" -le 2
+
 # Graceful stop: the listeners close, what was accepted is served, then everyone leaves.
 get a.test '/slow.php?ms=4000' >$T/slow2 &
 sp=$!
