@@ -33,6 +33,8 @@
 #include "unixd.h"
 
 #include <sys/types.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #define SF_MPM_NAME "sitefence"
 #define SF_LOG_PREFIX "mpm_sitefence: "
@@ -162,11 +164,27 @@ typedef struct {
     apr_uint32_t pad;
 } sf_ctl_t;
 
-/* Queue message that carries a connection to a worker. */
+/* A TCP endpoint's address, as accept() and getsockname() give it. */
+typedef union {
+    struct sockaddr sa;
+    struct sockaddr_in in;
+    struct sockaddr_in6 in6;
+} sf_sockaddr_t;
+
+/*
+ * Queue message that carries a connection to a worker. The local address, which the
+ * dispatcher has (from the listener or from the kernel), goes with it, so the worker's APR
+ * socket has it without getsockname, as prefork's socket from apr_socket_accept has; 0 means
+ * unknown, and APR asks the kernel when Apache needs it. (The peer's address cannot be given
+ * the same way: apr_os_sock_make still marks it unknown.)
+ */
 typedef struct {
     apr_uint32_t magic;       /* SF_CONN_MAGIC */
     apr_uint32_t site;
     apr_int64_t queued_at;    /* apr_time_t: for SitefenceQueueTimeout */
+    apr_uint32_t local_len;   /* bytes of local, 0 if unknown */
+    apr_uint32_t pad;
+    sf_sockaddr_t local;
 } sf_conn_msg_t;
 #define SF_CONN_MAGIC 0x53464331u
 

@@ -58,18 +58,31 @@ typedef struct {
     int site;                 /* H_WAIT: the site whose queue it waits for */
     int http;                 /* what it looked like: for the error it may get */
     apr_time_t deadline;
+    const apr_sockaddr_t *bind;   /* its listener's address if not a wildcard, or NULL */
+    apr_uint32_t local_len;   /* 0: not known yet */
+    sf_sockaddr_t local;
 } held_t;
+
+/* A listening socket, and its address when that is the connections' local address too. */
+typedef struct {
+    int fd;
+    const apr_sockaddr_t *bind;
+} listener_t;
 
 static held_t held[MAX_HELD];
 static int nstate[H_LINGER + 1];   /* how many held are in each state */
 static int *queues;           /* per site: send end of its queue, or -1 */
 static char *asked;           /* per site: NEED_QUEUE sent, reply pending */
 static apr_time_t *wanted;    /* per site: when a worker was last asked for */
+static apr_time_t *looked;    /* per site: when its queue's depth was last looked at */
 static int nsites;
 static int ctl_fd = -1, ep = -1, stopping;
 static char *peekbuf;
 static server_rec *main_server;
 static apr_pool_t *dpool;
+static apr_pool_t *choice_pool;   /* cleared for every choice of a vhost */
+static listener_t *listeners;
+static int nlisteners;
 static volatile sig_atomic_t die_now;
 
 static void on_term(int sig)
@@ -189,6 +202,8 @@ static held_t *hold(int fd, apr_time_t deadline)
             held[i].site = -1;
             held[i].http = 0;
             held[i].deadline = deadline;
+            held[i].bind = NULL;
+            held[i].local_len = 0;
             return &held[i];
         }
     }
@@ -200,26 +215,73 @@ static held_t *hold(int fd, apr_time_t deadline)
 
 /* ---- the vhost, as Apache would choose it ---------------------------------------------- */
 
-/* Index of the site serving this head on fd's local address; -1 with *status set if none. */
-static int choose_site(int fd, const struct sniff_result *sr, int *status)
+/* a as APR sets up the address of a socket of its family; APR_EINVAL if not TCP's. */
+static apr_status_t apr_addr_of(apr_sockaddr_t *a, const sf_sockaddr_t *sa, socklen_t len,
+                                apr_pool_t *p)
 {
-    apr_sockaddr_t *local;
-    apr_socket_t *sock = NULL;
-    apr_pool_t *p;
+    memset(a, 0, sizeof(*a));
+    a->pool = p;
+    a->family = sa->sa.sa_family;
+    a->salen = len;
+    if (a->family == AF_INET && len == sizeof(sa->in)) {
+        a->sa.sin = sa->in;
+        a->port = ntohs(sa->in.sin_port);
+        a->ipaddr_ptr = &a->sa.sin.sin_addr;
+        a->ipaddr_len = sizeof(a->sa.sin.sin_addr);
+        a->addr_str_len = INET_ADDRSTRLEN;
+        return APR_SUCCESS;
+    }
+    if (a->family == AF_INET6 && len == sizeof(sa->in6)) {
+        a->sa.sin6 = sa->in6;
+        a->port = ntohs(sa->in6.sin6_port);
+        a->ipaddr_ptr = &a->sa.sin6.sin6_addr;
+        a->ipaddr_len = sizeof(a->sa.sin6.sin6_addr);
+        a->addr_str_len = INET6_ADDRSTRLEN;
+        return APR_SUCCESS;
+    }
+    return APR_EINVAL;
+}
+
+/*
+ * h's local address for Apache's matching: its listener's when that is not a wildcard (as
+ * apr_socket_accept assumes too), else the kernel's, in *buf: of the listener's family, so
+ * an IPv4 client of a dual-stack listener has an IPv4-mapped IPv6 address, as in prefork,
+ * and matches <VirtualHost 192.0.2.1:80>. Recorded in h for the worker.
+ */
+static const apr_sockaddr_t *local_addr(held_t *h, apr_sockaddr_t *buf, apr_pool_t *p)
+{
+    socklen_t len = sizeof(h->local);
+
+    if (h->bind) {
+        if (h->bind->salen > sizeof(h->local))
+            return NULL;
+        memcpy(&h->local, &h->bind->sa, h->bind->salen);
+        h->local_len = h->bind->salen;
+        return h->bind;
+    }
+    if (getsockname(h->fd, &h->local.sa, &len) || apr_addr_of(buf, &h->local, len, p))
+        return NULL;
+    h->local_len = len;
+    return buf;
+}
+
+/* Index of the site serving h's head on its local address; -1 with *status set if none. */
+static int choose_site(held_t *h, const struct sniff_result *sr, int *status)
+{
+    apr_pool_t *p = choice_pool;
+    apr_sockaddr_t buf;
     conn_rec c;
     request_rec r;
     int site;
 
-    apr_pool_create(&p, dpool);
-    if (apr_os_sock_put(&sock, &fd, p) != APR_SUCCESS ||
-        apr_socket_addr_get(&local, APR_LOCAL, sock) != APR_SUCCESS) {
-        apr_pool_destroy(p);
+    apr_pool_clear(p);
+    memset(&c, 0, sizeof(c));
+    c.pool = p;
+    c.local_addr = (apr_sockaddr_t *)local_addr(h, &buf, p);
+    if (!c.local_addr) {
         *status = 503;
         return -1;
     }
-    memset(&c, 0, sizeof(c));
-    c.pool = p;
-    c.local_addr = local;
     c.base_server = main_server;
     c.client_ip = "-";
     ap_update_vhost_given_ip(&c);
@@ -236,7 +298,6 @@ static int choose_site(int fd, const struct sniff_result *sr, int *status)
                        sr->port ? apr_psprintf(p, "%s:%u", sr->host, sr->port) : sr->host);
     ap_update_vhost_from_headers(&r);
     site = r.status == HTTP_OK ? sf_site_of_server(r.server) : -1;
-    apr_pool_destroy(p);
     *status = site > 0 ? 0 : 400;
     return site > 0 && site < nsites ? site : -1;
 }
@@ -251,20 +312,26 @@ static void tell_parent(int type, int site)
         return;
 }
 
-static void want_worker(int site)
+static void want_worker(int site, apr_time_t now)
 {
-    apr_time_t now = apr_time_now();
-
     if (now - wanted[site] < WANT_INTERVAL)
         return;
     wanted[site] = now;
     tell_parent(SF_CTL_NEED_WORKER, site);
 }
 
-static int queue_conn(int queue, int fd, int site)
+static int queue_conn(int queue, const held_t *h, apr_time_t now)
 {
-    sf_conn_msg_t m = { SF_CONN_MAGIC, site, apr_time_now() };
-    ssize_t n = fdpass_send(queue, &m, sizeof(m), fd, MSG_DONTWAIT | MSG_NOSIGNAL);
+    sf_conn_msg_t m;
+    ssize_t n;
+
+    memset(&m, 0, sizeof(m));
+    m.magic = SF_CONN_MAGIC;
+    m.site = h->site;
+    m.queued_at = now;
+    m.local_len = h->local_len;
+    m.local = h->local;
+    n = fdpass_send(queue, &m, sizeof(m), h->fd, MSG_DONTWAIT | MSG_NOSIGNAL);
 
     return n == sizeof(m) ? 0 : n < 0 ? (int)n : -EMSGSIZE;
 }
@@ -273,6 +340,7 @@ static int queue_conn(int queue, int fd, int site)
 static void route(held_t *h)
 {
     int q = queues[h->site], waiting = 0, err;
+    apr_time_t now = apr_time_now();
 
     if (q < 0) {
         if (!asked[h->site]) {
@@ -283,11 +351,16 @@ static void route(held_t *h)
     }
     /*
      * Connections already waiting in the queue mean no worker is idle: ask for one, but not
-     * for every connection of a busy site (the parent sizes by the queue's depth anyway).
+     * for every connection of a busy site (the parent sizes by the queue's depth anyway), and
+     * look at most once per WANT_INTERVAL: a system call per connection costs more than a
+     * worker a few milliseconds later.
      */
-    if (!ioctl(q, SIOCOUTQ, &waiting) && waiting > 0)
-        want_worker(h->site);
-    err = queue_conn(q, h->fd, h->site);
+    if (now - looked[h->site] >= WANT_INTERVAL) {
+        looked[h->site] = now;
+        if (!ioctl(q, SIOCOUTQ, &waiting) && waiting > 0)
+            want_worker(h->site, now);
+    }
+    err = queue_conn(q, h, now);
     if (!err) {
         /* The worker now shares the file: epoll would keep watching it unless told. */
         release(h);
@@ -297,7 +370,7 @@ static void route(held_t *h)
         drop(h, 503);
         return;
     }
-    want_worker(h->site);
+    want_worker(h->site, now);
 wait:
     if (h->state != H_WAIT) {
         set_state(h, H_WAIT);
@@ -333,7 +406,7 @@ static void peek(held_t *h)
     default:
         break;
     }
-    h->site = choose_site(h->fd, &sr, &status);
+    h->site = choose_site(h, &sr, &status);
     if (h->site < 0) {
         drop(h, status);
         return;
@@ -348,22 +421,23 @@ more:
 
 /* ---- events -------------------------------------------------------------------------------- */
 
-static void accept_from(int lfd)
+static void accept_from(const listener_t *l)
 {
-    int i, fd;
-
     held_t *h;
+    int i, fd;
 
     /*
      * A blocking socket: the dispatcher's own calls say MSG_DONTWAIT, and the worker gets the
      * mode APR expects without a system call.
      */
     for (i = 0; i < ACCEPT_BURST && !stopping; i++) {
-        fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+        fd = accept4(l->fd, NULL, NULL, SOCK_CLOEXEC);
         if (fd < 0)
             return;
-        if ((h = hold(fd, apr_time_now() + sf_conf->peek_timeout)))
-            peek(h);
+        if (!(h = hold(fd, apr_time_now() + sf_conf->peek_timeout)))
+            continue;
+        h->bind = l->bind;
+        peek(h);
     }
 }
 
@@ -459,19 +533,36 @@ static int nheld(void)
     return MAX_HELD - nstate[H_FREE];
 }
 
+/* Whether a listener's address says nothing of its connections' local address. */
+static int is_wildcard(const apr_sockaddr_t *a)
+{
+    static const char any[16];
+
+    return !a->ipaddr_ptr || a->ipaddr_len < 1 || a->ipaddr_len > (int)sizeof(any) ||
+           !memcmp(a->ipaddr_ptr, any, a->ipaddr_len);
+}
+
 static void add_listeners(void)
 {
     struct epoll_event ev = { .events = EPOLLIN | EPOLLEXCLUSIVE };
     ap_listen_rec *lr;
     apr_os_sock_t fd;
+    int n = 0;
 
+    for (lr = ap_listeners; lr; lr = lr->next)
+        n++;
+    listeners = apr_pcalloc(dpool, (n ? n : 1) * sizeof(*listeners));
     for (lr = ap_listeners; lr; lr = lr->next) {
         if (!lr->sd || apr_os_sock_get(&fd, lr->sd) != APR_SUCCESS)
             continue;
         /* Accept until EAGAIN; only dispatchers accept, so the shared mode is theirs. */
         fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-        ev.data.u32 = 0x80000000u | (apr_uint32_t)fd;
-        epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+        listeners[nlisteners].fd = fd;
+        listeners[nlisteners].bind = lr->bind_addr && !is_wildcard(lr->bind_addr) ?
+                                     lr->bind_addr : NULL;
+        ev.data.u32 = 0x80000000u | (apr_uint32_t)nlisteners;
+        if (!epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev))
+            nlisteners++;
     }
 }
 
@@ -492,7 +583,7 @@ static void loop(void)
             if (d == 0x40000000u)
                 on_ctl();
             else if (d & 0x80000000u)
-                accept_from(d & 0x7fffffffu);
+                accept_from(&listeners[d & 0x7fffffffu]);
             else if (d < MAX_HELD && held[d].state == H_PEEK)
                 peek(&held[d]);
             else if (d < MAX_HELD && held[d].state == H_LINGER)
@@ -517,9 +608,11 @@ static void setup(apr_pool_t *pconf, server_rec *s, int slot, int ctl)
     ctl_fd = ctl;
     nsites = sf_conf->sites->nelts;
     apr_pool_create(&dpool, pconf);
+    apr_pool_create(&choice_pool, dpool);
     queues = apr_palloc(dpool, nsites * sizeof(int));
     asked = apr_pcalloc(dpool, nsites);
     wanted = apr_pcalloc(dpool, nsites * sizeof(*wanted));
+    looked = apr_pcalloc(dpool, nsites * sizeof(*looked));
     for (i = 0; i < nsites; i++)
         queues[i] = -1;
     for (i = 0; i < MAX_HELD; i++)

@@ -72,7 +72,7 @@ static void on_graceful_stop(int sig)
  * timeout is the idle timeout, and with a timeout set a signal always interrupts the call,
  * so a graceful restart is noticed while waiting.
  */
-static int next_conn(void)
+static int next_conn(sf_conn_msg_t *msg)
 {
     sf_conn_msg_t m;
     ssize_t n;
@@ -92,6 +92,7 @@ static int next_conn(void)
             close(fd);
             continue;
         }
+        *msg = m;
         return fd;    /* blocking, as APR assumes of a new socket */
     }
 }
@@ -120,13 +121,42 @@ static void idle_title(ap_sb_handle_t *sbh)
     sf_title_set("sitefence: %s - idle", site_name());
 }
 
+/* The length a TCP address of family f has, or 0. */
+static apr_uint32_t addr_len(int f)
+{
+    return f == AF_INET ? sizeof(struct sockaddr_in) :
+           f == AF_INET6 ? sizeof(struct sockaddr_in6) : 0;
+}
+
+/*
+ * fd as an APR socket. With the local address the dispatcher sent (checked: a TCP family, of
+ * that family's length) APR has it as it has an accepted socket's; else it asks the kernel
+ * when Apache needs it.
+ */
+static apr_status_t make_socket(apr_socket_t **csd, int *fd, const sf_conn_msg_t *m,
+                                apr_pool_t *p)
+{
+    apr_os_sock_info_t info;
+    int f = m->local.sa.sa_family;
+
+    if (!m->local_len || m->local_len != addr_len(f))
+        return apr_os_sock_put(csd, fd, p);
+    memset(&info, 0, sizeof(info));
+    info.os_sock = fd;
+    info.local = (struct sockaddr *)&m->local.sa;
+    info.family = f;
+    info.type = SOCK_STREAM;
+    info.protocol = APR_PROTO_TCP;
+    return apr_os_sock_make(csd, &info, p);
+}
+
 static void serve(server_rec *s, int slot, ap_sb_handle_t *sbh, apr_bucket_alloc_t *ba,
-                  apr_pool_t *ptrans, int fd)
+                  apr_pool_t *ptrans, int fd, const sf_conn_msg_t *m)
 {
     apr_socket_t *csd = NULL;
     conn_rec *c;
 
-    if (apr_os_sock_put(&csd, &fd, ptrans) != APR_SUCCESS) {
+    if (make_socket(&csd, &fd, m, ptrans) != APR_SUCCESS) {
         close(fd);
         return;
     }
@@ -143,6 +173,7 @@ static void worker_loop(server_rec *s, int slot, ap_sb_handle_t *sbh)
 {
     apr_bucket_alloc_t *ba = apr_bucket_alloc_create(pchild);
     apr_pool_t *ptrans;
+    sf_conn_msg_t m;
     int served = 0, fd;
 
     apr_pool_create(&ptrans, pchild);
@@ -152,10 +183,10 @@ static void worker_loop(server_rec *s, int slot, ap_sb_handle_t *sbh)
         if (ap_max_requests_per_child > 0 && served >= ap_max_requests_per_child)
             break;
         idle_title(sbh);
-        fd = next_conn();
+        fd = next_conn(&m);
         if (fd < 0)
             break;
-        serve(s, slot, sbh, ba, ptrans, fd);
+        serve(s, slot, sbh, ba, ptrans, fd, &m);
         served++;
         if (sf_retained->mpm->my_generation !=
             ap_scoreboard_image->global->running_generation)

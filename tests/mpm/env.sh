@@ -15,6 +15,7 @@ MODULE=$ROOT/build/mod_mpm_sitefence.so
 SITEFENCED=$ROOT/build/sitefenced
 HTTP=8080
 HTTPS=8443
+WILD=8090     # a wildcard listener: address-based vhosts, the local address from the kernel
 
 # ---- TAP ----------------------------------------------------------------------------------
 TAP_TIMES=1
@@ -36,6 +37,7 @@ make_sites() {
 	cp "$ROOT"/tests/mpm/php/*.php $WWW/b/
 	cp "$ROOT"/tests/mpm/php/*.php $WWW/c/
 	echo "a's page" >$WWW/a/page.txt
+	for s in a b c; do echo "site $s" >$WWW/$s/site.txt; done
 	echo '<?php $db_password = "a-secret-password";' >$WWW/a/wp-config.php
 	echo 'secret of b' >$WWW/b/secret.txt
 	echo 'c file' >$WWW/c/file.txt
@@ -92,6 +94,7 @@ User www-data
 Group www-data
 Listen 127.0.0.1:$HTTP
 Listen 127.0.0.1:$HTTPS
+Listen $WILD
 PidFile $T/httpd.pid
 ErrorLog $T/logs/error.log
 LogLevel info
@@ -142,6 +145,23 @@ ${1-}
   SSLCertificateFile $T/tls/b.crt
   SSLCertificateKeyFile $T/tls/b.key
 </VirtualHost>
+# On the wildcard port: an address-based vhost for 127.0.0.2, then name-based ones for every
+# other address, the first of them the default.
+<VirtualHost 127.0.0.2:$WILD>
+  ServerName b.test
+  DocumentRoot $WWW/b
+  AssignUserID sfb sfb
+</VirtualHost>
+<VirtualHost *:$WILD>
+  ServerName c.test
+  DocumentRoot $WWW/c
+  AssignUserID sfa sfa
+</VirtualHost>
+<VirtualHost *:$WILD>
+  ServerName a.test
+  DocumentRoot $WWW/a
+  AssignUserID sfa sfa
+</VirtualHost>
 EOF
 }
 
@@ -178,6 +198,12 @@ gets() {
 	local host=$1 path=$2
 	shift 2
 	curl -s -k -m 30 --resolve "$host:$HTTPS:127.0.0.1" "$@" "https://$host:$HTTPS$path"
+}
+# getw ADDR HOST PATH [CURL-ARGS...]: body of http://HOST:$WILD/PATH, connecting to ADDR
+getw() {
+	local addr=$1 host=$2 path=$3
+	shift 3
+	curl -s -m 30 --resolve "$host:$WILD:$addr" "$@" "http://$host:$WILD$path"
 }
 # status HOST PATH: the HTTP status code only
 status() { get "$1" "$2" -o /dev/null -w '%{http_code}'; }

@@ -30,6 +30,25 @@ is "c.test runs as sfa (shared user)" "$(get c.test /whoami.php)" "$uid_a $(id -
 is "ServerAlias wildcard reaches a.test" "$(get x.wild.a.test /page.txt)" "a's page"
 is "a site reads its own files" "$(get a.test /read.php?f=$WWW/a/page.txt)" "a's page"
 
+# ---- the vhost by address, as Apache chooses it ------------------------------------------
+is "wildcard listener: Host c.test reaches c.test" "$(getw 127.0.0.1 c.test /site.txt)" "site c"
+is "  ...Host a.test reaches a.test" "$(getw 127.0.0.1 a.test /site.txt)" "site a"
+is "  ...an unknown Host gets the port's first vhost" \
+	"$(getw 127.0.0.1 nowhere.test /site.txt)" "site c"
+is "  ...on 127.0.0.2 its address-based vhost wins over Host" \
+	"$(getw 127.0.0.2 a.test /site.txt)" "site b"
+is "  ...an IPv6 client reaches its name-based vhost" "$(getw '[::1]' a.test /site.txt)" "site a"
+# ends ADDR PORT HOST: "same" if the script sees the connection's ends as curl does
+ends() {
+	curl -s -m 30 --resolve "$3:$2:$1" -w '%{remote_ip} %{remote_port} %{local_ip} %{local_port}' \
+		"http://$3:$2/addr.php" | paste -sd' ' |
+		awk '{ print ($1 == $5 && $2 == $6 && $3 == $7 && $4 == $8) ? "same" : $0 }'
+}
+is "the script sees both ends of its connection (specific listener)" \
+	"$(ends 127.0.0.1 $HTTP a.test)" same
+is "  ...and on the wildcard listener" "$(ends 127.0.0.2 $WILD b.test)" same
+is "  ...and over IPv6" "$(ends '[::1]' $WILD a.test)" same
+
 # ---- the fence -----------------------------------------------------------------------------
 audit_mark
 is "a cannot read b's world-readable secret" "$(get a.test /read.php?f=$WWW/b/secret.txt)" \
