@@ -476,6 +476,7 @@ static int sf_pre_config(apr_pool_t *p, apr_pool_t *plog, apr_pool_t *ptemp)
         sf_retained->mpm = ap_unixd_mpm_get_retained_data();
     }
     sf_retained->mpm->mpm_state = AP_MPMQ_STARTING;
+    sf_title_restore();
     if (sf_retained->mpm->baton != sf_retained) {
         sf_retained->mpm->was_graceful = 0;
         sf_retained->mpm->baton = sf_retained;
@@ -569,6 +570,40 @@ static int check_opcache(server_rec *s)
     return !OK;
 }
 
+/*
+ * mod_cgid runs CGI scripts in a daemon of its own, forked by the parent before any site: as
+ * User, outside every site. With the fence, site workers cannot reach it (the connect to its
+ * socket is denied and logged, the request gets 503); without the fence, a site's script would
+ * run as User, not as the site's user. mod_cgi runs them in the worker, as the site's user and
+ * inside its fence: say so, and refuse mod_cgid where it would undo uid separation.
+ */
+void sf_warn_cgid(server_rec *s)
+{
+    if (!ap_find_linked_module("mod_cgid.c") || !sf_conf->fence)
+        return;
+    ap_log_error(APLOG_MARK, APLOG_WARNING | APLOG_STARTUP, 0, s, SF_LOG_PREFIX
+                 "mod_cgid is loaded: its daemon is outside every site, so the fence denies "
+                 "site workers the connection to it and CGI requests get 503; load mod_cgi "
+                 "instead (a2dismod cgid; a2enmod cgi), which runs CGI scripts in the site's "
+                 "own worker, as its user, inside its fence");
+}
+
+static int check_cgid(void)
+{
+    if (!ap_find_linked_module("mod_cgid.c"))
+        return OK;
+    if (!sf_conf->fence) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT | APLOG_STARTUP, 0, NULL, SF_LOG_PREFIX
+                     "mod_cgid is loaded: its daemon would run every site's CGI scripts as "
+                     "User, not as the site's user, and with SitefenceFence off nothing stops "
+                     "it; load mod_cgi instead (a2dismod cgid; a2enmod cgi), which runs them "
+                     "in the site's own worker; refusing to start");
+        return !OK;
+    }
+    sf_warn_cgid(NULL);     /* on the console; the run logs it again, in the error log */
+    return OK;
+}
+
 static int sf_check_config(apr_pool_t *p, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
 {
     const char *err;
@@ -598,6 +633,8 @@ static int sf_check_config(apr_pool_t *p, apr_pool_t *plog, apr_pool_t *ptemp, s
                      err);
         return !OK;
     }
+    if (check_cgid() != OK)
+        return !OK;
     return check_opcache(s);
 }
 

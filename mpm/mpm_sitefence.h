@@ -141,6 +141,8 @@ typedef struct {
     int spawner;              /* this process holds the fence's spawner tag */
     char *title;              /* page the process titles live in */
     apr_size_t title_len;
+    char cmdline[256];        /* the parent's own command line, NUL-separated ... */
+    apr_size_t cmdline_len;   /* ... shown again while it reads its config */
     int max_slot;             /* highest slot ever used + 1 */
     int registered;           /* a site table was accepted by sitefenced */
 } sf_retained_t;
@@ -206,6 +208,7 @@ void sf_fence_leave_ns(int saved_fd);
 /* sf_parent.c */
 int sf_parent_run(apr_pool_t *pconf, apr_pool_t *plog, server_rec *s);
 void sf_child_close_fds(int keep_queue, int keep_ctl);
+void sf_warn_cgid(server_rec *s);
 
 /* sf_dispatch.c */
 void sf_dispatcher_main(apr_pool_t *pconf, server_rec *s, int slot, int ctl)
@@ -219,6 +222,7 @@ int sf_worker_site(void);
 
 /* sf_title.c */
 void sf_title_init(void);
+void sf_title_restore(void);
 void sf_title_set(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif /* MPM_SITEFENCE_H */

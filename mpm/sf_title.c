@@ -14,7 +14,9 @@
 #include "apr_strings.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
+#include <unistd.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -33,11 +35,25 @@ static int set_arg_area(unsigned long start, unsigned long end)
     return -errno;
 }
 
+/* The command line the kernel shows now (the original one, before the first title). */
+static void save_cmdline(void)
+{
+    ssize_t n;
+    int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+
+    if (fd < 0)
+        return;
+    n = read(fd, sf_retained->cmdline, sizeof(sf_retained->cmdline) - 1);
+    close(fd);
+    sf_retained->cmdline_len = n > 0 ? (apr_size_t)n : 0;
+}
+
 void sf_title_init(void)
 {
     char *page;
 
     if (!sf_retained->title) {
+        save_cmdline();
         page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (page == MAP_FAILED)
             return;
@@ -50,6 +66,20 @@ void sf_title_init(void)
         sf_retained->title = page;
         sf_retained->title_len = TITLE_LEN;
     }
+}
+
+/*
+ * Back to the command line while the parent reads its config at a restart: modules fork
+ * helpers then (mod_cgid's daemon), which are Apache's, not sitefence's, and should say so.
+ */
+void sf_title_restore(void)
+{
+    apr_size_t n = sf_retained->cmdline_len;
+
+    if (!sf_retained->title || !n || n >= sf_retained->title_len)
+        return;
+    memcpy(sf_retained->title, sf_retained->cmdline, n);
+    memset(sf_retained->title + n, 0, sf_retained->title_len - n);
 }
 
 void sf_title_set(const char *fmt, ...)

@@ -38,6 +38,13 @@ make_sites() {
 	cp "$ROOT"/tests/mpm/php/*.php $WWW/c/
 	echo "a's page" >$WWW/a/page.txt
 	for s in a b c; do echo "site $s" >$WWW/$s/site.txt; done
+	# A CGI script: its uid, then the first line of the file named by the query, or DENIED.
+	cat >$WWW/a/probe.cgi <<'CGI'
+#!/bin/sh
+printf 'Content-Type: text/plain\r\n\r\n%s ' "$(id -u)"
+head -n 1 "$QUERY_STRING" 2>/dev/null || echo DENIED
+CGI
+	chmod 755 $WWW/a/probe.cgi
 	echo '<?php $db_password = "a-secret-password";' >$WWW/a/wp-config.php
 	echo 'secret of b' >$WWW/b/secret.txt
 	echo 'c file' >$WWW/c/file.txt
@@ -72,7 +79,9 @@ stop_sitefenced() { pkill -x sitefenced; sleep 0.3; }
 
 # ---- apache --------------------------------------------------------------------------------
 # write_conf [EXTRA-LINES]: the server config, with EXTRA appended at server level.
+# CGI_MOD=cgid: mod_cgid instead of mod_cgi.
 write_conf() {
+	local cgi=${CGI_MOD:-cgi}
 	cat >$T/httpd.conf <<EOF
 ServerRoot $T
 ServerName localhost
@@ -84,6 +93,15 @@ LoadModule php_module /usr/lib/apache2/modules/libphp8.2.so
 LoadModule socache_shmcb_module /usr/lib/apache2/modules/mod_socache_shmcb.so
 LoadModule ssl_module /usr/lib/apache2/modules/mod_ssl.so
 LoadModule status_module /usr/lib/apache2/modules/mod_status.so
+LoadModule ${cgi}_module /usr/lib/apache2/modules/mod_${cgi}.so
+$([[ $cgi == cgid ]] && echo "ScriptSock /run/sfm-cgisock")
+AddHandler cgi-script .cgi
+<Directory $WWW>
+  Options +ExecCGI
+</Directory>
+<Directory /var/www>
+  Options +ExecCGI
+</Directory>
 TypesConfig /etc/mime.types
 AddHandler application/x-httpd-php .php
 DirectoryIndex index.php index.html

@@ -3,8 +3,9 @@
 #
 # tests/mpm/guest_mpm.sh — mpm_sitefence under the kernel fence, in the test guest: three PHP
 # sites, each as its own user, trying to reach each other; TLS with SNI; keep-alive and
-# pipelining; OPcache, uploads and sessions; graceful restarts, killed workers and a killed
-# sitefenced under load; hostile clients. Every denial must be in the audit log with the site.
+# pipelining; vhosts by address; CGI (mod_cgi in the site, mod_cgid kept out); OPcache,
+# uploads and sessions; graceful restarts, killed workers and a killed sitefenced under load;
+# hostile clients. Every denial must be in the audit log with the site.
 set -u
 . "$(dirname "$0")/env.sh"
 
@@ -67,6 +68,15 @@ like "a cannot run b's program" "$(get a.test /exec.php?c=$WWW/b/bin/tool)" "rc=
 is "b runs its own program" "$(get b.test /exec.php?c=$WWW/b/bin/tool)" "rc=0"
 is "a cannot read another user's system file (/etc/shadow)" \
 	"$(get a.test /read.php?f=/etc/shadow)" "DENIED"
+
+# CGI (mod_cgi): the script is the worker's child, so it is the site's user, in the site's fence.
+is "a's CGI script runs as sfa and reads a's file" \
+	"$(get a.test "/probe.cgi?$WWW/a/page.txt")" "$uid_a a's page"
+audit_mark
+is "  ...but not b's world-readable secret" "$(get a.test "/probe.cgi?$WWW/b/secret.txt")" \
+	"$uid_a DENIED"
+check "  ...and the denial is in the audit log, with the site" \
+	audit_has '"site":"a.test"' '"op":"open"' '"path":"/srv/www/b/secret.txt"' '"comm":"head"'
 
 # ---- private /tmp, uploads, sessions ----------------------------------------------------
 get a.test '/tmp.php?s=a' >/dev/null
@@ -218,5 +228,43 @@ for i in $(seq 1 100); do pgrep -f "sitefence: " >/dev/null || break; sleep 0.1;
 gone() { ! pgrep -f "sitefence: " >/dev/null; }
 check "  ...then every process leaves" gone
 is "  ...and no new connection is taken" "$(status a.test /page.txt)" "000"
+
+# ---- mod_cgid: its daemon is the parent's, in no site ----------------------------------------
+# It must keep running (also across graceful restarts), and no site may run a script through
+# it: that would be as User, outside the site.
+# (The one child of the parent that is not a worker, dispatcher or piped logger.)
+cgid_daemon() { pgrep -P "$(apache_pid)" -f "^apache2 -f $T/httpd.conf"; }
+CGI_MOD=cgid write_conf
+if start_apache; then
+	like "with mod_cgid the server starts, warning that sites cannot use it" \
+		"$(cat $T/logs/error.log)" "mod_cgid is loaded: its daemon is outside every site"
+	d1=$(cgid_daemon)
+	check "  ...its daemon runs ($d1)" test -n "$d1"
+	out=$(get a.test "/probe.cgi?$WWW/a/page.txt" -w ' %{http_code}')
+	like "  ...a site's CGI request through it is refused (503)" "$out" " 503$"
+	unlike "  ...and the script did not run" "$out" "a's page"
+	# The daemon's socket is User's: a site with its own user is kept out by its mode; the
+	# server's own site runs as User, and the fence keeps it out.
+	cp $WWW/a/probe.cgi /var/www/sf-probe.cgi
+	audit_mark
+	out=$(get localhost "/sf-probe.cgi?/etc/hostname" -w ' %{http_code}')
+	like "  ...also for the site that runs as User, like the daemon (503)" "$out" " 503$"
+	check "  ...the fence denied its connect to the daemon (audit log)" \
+		audit_has '"site":"localhost"' '"op":"connect"'
+	rm -f /var/www/sf-probe.cgi
+	apache2 -f $T/httpd.conf -k graceful
+	d2=
+	for i in $(seq 1 100); do
+		d2=$(cgid_daemon)
+		[[ -n $d2 && $d2 != "$d1" ]] && break
+		sleep 0.1
+	done
+	check "  ...after a graceful restart its daemon runs again ($d2)" \
+		test -n "$d2" -a "$d2" != "$d1" ||
+		grep -i cgid $T/logs/error.log | tail -n 5 | sed 's/^/#   /'
+	is "  ...and sites are still served" "$(get a.test /page.txt)" "a's page"
+else
+	not_ok "with mod_cgid the server starts" "$(tail -n 5 $T/logs/error.log)"
+fi
 
 finish

@@ -128,6 +128,17 @@ php_admin_flag opcache.validate_root on
 php_admin_value opcache.restrict_api /nonexistent-sitefence/" ""
 like "mod_php with the OPcache settings is accepted" "$(configtest)" "Syntax OK"
 
+conf "LoadModule cgid_module /usr/lib/apache2/modules/mod_cgid.so
+SitefenceFence off" ""
+like "mod_cgid without the fence is refused, saying to use mod_cgi" "$(configtest)" \
+	"mod_cgid is loaded: its daemon would run every site's CGI scripts as User.*load mod_cgi instead"
+conf "LoadModule cgid_module /usr/lib/apache2/modules/mod_cgid.so" ""
+like "mod_cgid with the fence is accepted, with a warning that sites cannot use it" \
+	"$(configtest)" "mod_cgid is loaded: its daemon is outside every site.*Syntax OK"
+conf "LoadModule cgi_module /usr/lib/apache2/modules/mod_cgi.so
+SitefenceFence off" ""
+like "mod_cgi is accepted" "$(configtest)" "^Syntax OK$"
+
 # start_and_wait: apache2 -k start, then let the daemon get to serving or to giving up.
 start_and_wait() {
 	rm -f $T/httpd.pid $T/logs/error.log
