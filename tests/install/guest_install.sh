@@ -12,6 +12,11 @@
 # The guest runs the other guest tests after this one (tests/mpm sorts after tests/install), so
 # everything is put back at the end: Apache's enabled modules and sites, `make uninstall`, the
 # users, the directories made here. Prints TAP, the plan last.
+#
+# In a guest booted with systemd (SF_VM_SYSTEMD=1: tests/install/systemd_install.sh) the same
+# runs through the installed units: systemctl starts, reloads and restarts sitefence.service,
+# Apache starts as apache2.service with the drop-in, and logrotate's postrotate takes its
+# systemctl branch.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
@@ -43,9 +48,14 @@ for d in /var/log/sitefence /var/lib/sitefence /etc/sitefence; do
 done
 made_users=
 daemon=
+SYSTEMD=${SF_VM_SYSTEMD:-0}
 
 cleanup() {
 	local i
+	if [[ $SYSTEMD == 1 ]]; then
+		systemctl stop apache2.service sitefence.service >/dev/null 2>&1
+		daemon=
+	fi
 	if [[ -s /run/apache2/apache2.pid ]]; then
 		apache2ctl stop >/dev/null 2>&1
 		for i in $(seq 1 100); do
@@ -111,18 +121,35 @@ check "  ...puts sitefenced, its config, the module and its mods-available files
 	-a -f /etc/apache2/mods-available/mpm_sitefence.load \
 	-a -f /etc/apache2/mods-available/php_sitefence.conf
 
-# ---- sitefenced, as the unit would start it (no systemd in the guest) ------------------------
-/usr/sbin/sitefenced 2>>"$T/sitefenced.log" &
-daemon=$!
-for i in $(seq 1 1200); do
-	[[ -S /run/sitefence/control.sock ]] && break
-	kill -0 $daemon 2>/dev/null || break
-	sleep 0.1
-done
-[[ -S /run/sitefence/control.sock ]] ||
-	bail "the installed sitefenced starts with the installed config" \
-		"$(cat "$T/sitefenced.log")"
-ok "the installed sitefenced starts with the installed config"
+# ---- sitefenced: by its unit, or as the unit would start it ---------------------------------
+if [[ $SYSTEMD == 1 ]]; then
+	systemctl daemon-reload
+	out=$(systemctl start sitefence.service 2>&1)
+	rc=$?
+	# Type=notify: start returns only after READY=1, which comes once the socket listens.
+	[[ $rc == 0 && -S /run/sitefence/control.sock ]] ||
+		bail "systemctl start sitefence returns once sitefenced is ready" "$out" \
+			"$(journalctl -u sitefence.service --no-pager 2>&1 | tail -n 20)"
+	ok "systemctl start sitefence returns once sitefenced is ready"
+	daemon=$(systemctl show -p MainPID --value sitefence.service)
+	is "  ...and the unit's main process is the installed sitefenced" \
+		"$(readlink /proc/$daemon/exe)" /usr/sbin/sitefenced
+	# Apache's drop-in must pull the daemon in and wait for it: stopped now, it has to be
+	# started (and ready: the MPM refuses to start without it) when Apache is.
+	systemctl stop sitefence.service
+else
+	/usr/sbin/sitefenced 2>>"$T/sitefenced.log" &
+	daemon=$!
+	for i in $(seq 1 1200); do
+		[[ -S /run/sitefence/control.sock ]] && break
+		kill -0 $daemon 2>/dev/null || break
+		sleep 0.1
+	done
+	[[ -S /run/sitefence/control.sock ]] ||
+		bail "the installed sitefenced starts with the installed config" \
+			"$(cat "$T/sitefenced.log")"
+	ok "the installed sitefenced starts with the installed config"
+fi
 
 # ---- two sites on their own tmpfs ------------------------------------------------------------
 mkdir -p $SITES
@@ -169,17 +196,30 @@ like "  ...leaves only our MPM and mod_php enabled" \
 	"^mpm_sitefence.conf mpm_sitefence.load php_sitefence.conf php_sitefence.load $"
 out=$(apache2ctl configtest 2>&1)
 like "apache2ctl configtest accepts the configuration" "$out" "Syntax OK"
-out=$(apache2ctl start 2>&1)
-rc=$?
+if [[ $SYSTEMD == 1 ]]; then
+	out=$(systemctl start apache2.service 2>&1; journalctl -u apache2.service --no-pager 2>&1 |
+		tail -n 10)
+	rc=$(systemctl is-active -q apache2.service; echo $?)
+else
+	out=$(apache2ctl start 2>&1)
+	rc=$?
+fi
 for i in $(seq 1 300); do
 	[[ -s /run/apache2/apache2.pid ]] &&
 		curl -s -m 10 --resolve $A:80:127.0.0.1 http://$A/page.txt >/dev/null && break
 	sleep 0.1
 done
 [[ $rc == 0 && -s /run/apache2/apache2.pid ]] ||
-	bail "apache2ctl start starts Apache with mpm_sitefence" "$out" \
+	bail "Apache starts with mpm_sitefence" "$out" \
 		"$(tail -n 20 /var/log/apache2/error.log 2>/dev/null)"
-ok "apache2ctl start starts Apache with mpm_sitefence"
+if [[ $SYSTEMD == 1 ]]; then
+	ok "systemctl start apache2 starts Apache with mpm_sitefence"
+	is "  ...and, through the drop-in, sitefence.service before it" \
+		"$(systemctl is-active sitefence.service)" active
+	daemon=$(systemctl show -p MainPID --value sitefence.service)
+else
+	ok "apache2ctl start starts Apache with mpm_sitefence"
+fi
 
 get() { curl -s -m 30 --resolve "$1:80:127.0.0.1" "http://$1$2"; }
 
@@ -216,9 +256,15 @@ like "sitefencectl lists both sites" "$out" "$A.*$B|$B.*$A"
 
 # ---- reload and rotation, as the unit and logrotate do them ----------------------------------
 mark=$(stat -c %s $AUDIT)
-kill -HUP $daemon
-check "SIGHUP (ExecReload) reloads the installed config" \
-	audit_has '"event":"reload"' 'applied'
+if [[ $SYSTEMD == 1 ]]; then
+	systemctl reload sitefence.service
+	check "systemctl reload sitefence reloads the installed config" \
+		audit_has '"event":"reload"' 'applied'
+else
+	kill -HUP $daemon
+	check "SIGHUP (ExecReload) reloads the installed config" \
+		audit_has '"event":"reload"' 'applied'
+fi
 if command -v logrotate >/dev/null; then
 	out=$(logrotate -f -s "$T/logrotate.state" /etc/logrotate.d/sitefence 2>&1)
 	is "logrotate rotates the audit log with the installed file" "$out" ""
@@ -231,6 +277,17 @@ if command -v logrotate >/dev/null; then
 		"$(grep -c secret.txt $AUDIT.1 2>/dev/null)" '^[1-9]'
 else
 	skip "logrotate rotates the audit log with the installed file" "no logrotate"
+fi
+
+if [[ $SYSTEMD == 1 ]]; then
+	apache=$(systemctl show -p MainPID --value apache2.service)
+	systemctl restart sitefence.service
+	is "systemctl restart sitefence leaves Apache running (Wants=, not Requires=)" \
+		"$(systemctl show -p MainPID --value apache2.service) $(systemctl is-active sitefence.service)" \
+		"$apache active"
+	mark=$(stat -c %s $AUDIT)
+	is "  ...the fence still denies" "$(get $A "/read.php?f=$SITES/b/secret.txt")" "DENIED"
+	check "  ...and the new daemon logs it" audit_has '"site":"'$A'"' secret.txt
 fi
 
 # ---- back to how it was ----------------------------------------------------------------------
