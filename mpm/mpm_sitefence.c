@@ -577,11 +577,11 @@ static int check_opcache(server_rec *s)
  * run as User, not as the site's user. mod_cgi runs them in the worker, as the site's user and
  * inside its fence: say so, and refuse mod_cgid where it would undo uid separation.
  */
-void sf_warn_cgid(server_rec *s)
+void sf_warn_cgid(void)
 {
     if (!ap_find_linked_module("mod_cgid.c") || !sf_conf->fence)
         return;
-    ap_log_error(APLOG_MARK, APLOG_WARNING | APLOG_STARTUP, 0, s, SF_LOG_PREFIX
+    ap_log_error(APLOG_MARK, APLOG_WARNING | APLOG_STARTUP, 0, NULL, SF_LOG_PREFIX
                  "mod_cgid is loaded: its daemon is outside every site, so the fence denies "
                  "site workers the connection to it and CGI requests get 503; load mod_cgi "
                  "instead (a2dismod cgid; a2enmod cgi), which runs CGI scripts in the site's "
@@ -600,7 +600,7 @@ static int check_cgid(void)
                      "in the site's own worker; refusing to start");
         return !OK;
     }
-    sf_warn_cgid(NULL);     /* on the console; the run logs it again, in the error log */
+    sf_warn_cgid();         /* on the console; the run logs it again, in the error log */
     return OK;
 }
 

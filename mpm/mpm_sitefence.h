@@ -173,6 +173,13 @@ typedef union {
     struct sockaddr_in6 in6;
 } sf_sockaddr_t;
 
+/* The length of a TCP address of family f, or 0 if f is not a TCP family. */
+static inline apr_uint32_t sf_sockaddr_len(int f)
+{
+    return f == AF_INET ? sizeof(struct sockaddr_in) :
+           f == AF_INET6 ? sizeof(struct sockaddr_in6) : 0;
+}
+
 /*
  * Queue message that carries a connection to a worker. The local address, which the
  * dispatcher has (from the listener or from the kernel), goes with it, so the worker's APR
@@ -189,6 +196,9 @@ typedef struct {
     sf_sockaddr_t local;
 } sf_conn_msg_t;
 #define SF_CONN_MAGIC 0x53464331u
+
+/* mpm_sitefence.c */
+void sf_warn_cgid(void);
 
 /* sf_sites.c */
 const char *sf_sites_build(apr_pool_t *p, server_rec *main_s, sf_conf_t *conf);
@@ -208,7 +218,6 @@ void sf_fence_leave_ns(int saved_fd);
 /* sf_parent.c */
 int sf_parent_run(apr_pool_t *pconf, apr_pool_t *plog, server_rec *s);
 void sf_child_close_fds(int keep_queue, int keep_ctl);
-void sf_warn_cgid(server_rec *s);
 
 /* sf_dispatch.c */
 void sf_dispatcher_main(apr_pool_t *pconf, server_rec *s, int slot, int ctl)

@@ -223,7 +223,9 @@ static apr_status_t apr_addr_of(apr_sockaddr_t *a, const sf_sockaddr_t *sa, sock
     a->pool = p;
     a->family = sa->sa.sa_family;
     a->salen = len;
-    if (a->family == AF_INET && len == sizeof(sa->in)) {
+    if (len != sf_sockaddr_len(a->family))
+        return APR_EINVAL;
+    if (a->family == AF_INET) {
         a->sa.sin = sa->in;
         a->port = ntohs(sa->in.sin_port);
         a->ipaddr_ptr = &a->sa.sin.sin_addr;
@@ -231,7 +233,7 @@ static apr_status_t apr_addr_of(apr_sockaddr_t *a, const sf_sockaddr_t *sa, sock
         a->addr_str_len = INET_ADDRSTRLEN;
         return APR_SUCCESS;
     }
-    if (a->family == AF_INET6 && len == sizeof(sa->in6)) {
+    if (a->family == AF_INET6) {
         a->sa.sin6 = sa->in6;
         a->port = ntohs(sa->in6.sin6_port);
         a->ipaddr_ptr = &a->sa.sin6.sin6_addr;

@@ -788,7 +788,7 @@ int sf_parent_run(apr_pool_t *_pconf, apr_pool_t *plog, server_rec *s)
                      "graceful restart without a registered site table: sites are served "
                      "once sitefenced takes it (retrying every 10 seconds)");
     }
-    sf_warn_cgid(NULL);
+    sf_warn_cgid();
     /* Only a server that will serve says it runs (apachectl and systemd read this file). */
     ap_log_pid(pconf, ap_pid_fname);
     keep_dispatchers();

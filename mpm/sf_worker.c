@@ -121,13 +121,6 @@ static void idle_title(ap_sb_handle_t *sbh)
     sf_title_set("sitefence: %s - idle", site_name());
 }
 
-/* The length a TCP address of family f has, or 0. */
-static apr_uint32_t addr_len(int f)
-{
-    return f == AF_INET ? sizeof(struct sockaddr_in) :
-           f == AF_INET6 ? sizeof(struct sockaddr_in6) : 0;
-}
-
 /*
  * fd as an APR socket. With the local address the dispatcher sent (checked: a TCP family, of
  * that family's length) APR has it as it has an accepted socket's; else it asks the kernel
@@ -139,7 +132,7 @@ static apr_status_t make_socket(apr_socket_t **csd, int *fd, const sf_conn_msg_t
     apr_os_sock_info_t info;
     int f = m->local.sa.sa_family;
 
-    if (!m->local_len || m->local_len != addr_len(f))
+    if (!m->local_len || m->local_len != sf_sockaddr_len(f))
         return apr_os_sock_put(csd, fd, p);
     memset(&info, 0, sizeof(info));
     info.os_sock = fd;
