@@ -43,6 +43,7 @@ enum held_state { H_FREE, H_PEEK, H_WAIT, H_LINGER };
 
 #define LINGER apr_time_from_sec(2)   /* reading what a refused client still sends */
 #define WANT_INTERVAL apr_time_from_msec(5)   /* between two requests for a site's worker */
+#define QUIET apr_time_from_sec(1)            /* a site this long without a connection ... */
 #define EXPIRY_TICK apr_time_from_msec(100)   /* how often deadlines are looked at */
 
 /*
@@ -75,6 +76,7 @@ static int *queues;           /* per site: send end of its queue, or -1 */
 static char *asked;           /* per site: NEED_QUEUE sent, reply pending */
 static apr_time_t *wanted;    /* per site: when a worker was last asked for */
 static apr_time_t *looked;    /* per site: when its queue's depth was last looked at */
+static apr_time_t *routed;    /* per site: when a connection was last passed to its queue */
 static int nsites;
 static int ctl_fd = -1, ep = -1, stopping;
 static char *peekbuf;
@@ -362,6 +364,13 @@ static void route(held_t *h)
         if (!ioctl(q, SIOCOUTQ, &waiting) && waiting > 0)
             want_worker(h->site, now);
     }
+    /*
+     * ... may have no worker left (idle ones leave): tell the parent now, not at its next
+     * tick (up to 100 ms); with a worker there, the parent forks nothing.
+     */
+    if (now - routed[h->site] >= QUIET)
+        want_worker(h->site, now);
+    routed[h->site] = now;
     err = queue_conn(q, h, now);
     if (!err) {
         /* The worker now shares the file: epoll would keep watching it unless told. */
@@ -615,6 +624,7 @@ static void setup(apr_pool_t *pconf, server_rec *s, int slot, int ctl)
     asked = apr_pcalloc(dpool, nsites);
     wanted = apr_pcalloc(dpool, nsites * sizeof(*wanted));
     looked = apr_pcalloc(dpool, nsites * sizeof(*looked));
+    routed = apr_pcalloc(dpool, nsites * sizeof(*routed));
     for (i = 0; i < nsites; i++)
         queues[i] = -1;
     for (i = 0; i < MAX_HELD; i++)
