@@ -106,24 +106,21 @@ EOF
 
 # The server's CPU time (ticks) and the PIDs of its processes, through its parent.
 server_pids() { local p=$(cat $B/$1.pid); echo $p $(pgrep -P $p); }
-cpu_ticks() { # PIDS...: utime+stime+cutime+cstime of each
-	local p t=0 v
+# per_pid_sum FILE AWK PIDS...: the sum over PIDS of what AWK prints from /proc/PID/FILE. A
+# process may leave between listing and reading (an idle worker): it counts 0, and its CPU
+# time is then in the parent's cutime.
+per_pid_sum() {
+	local file=$1 prog=$2 p t=0 v
+	shift 2
 	for p in "$@"; do
-		# A process may leave between listing and reading (an idle worker); its time is
-		# then in the parent's cutime.
-		v=$(awk '{ sub(/.*\) /, ""); print $12 + $13 + $14 + $15 }' /proc/$p/stat 2>/dev/null)
+		v=$(awk "$prog" /proc/$p/$file 2>/dev/null)
 		t=$((t + ${v:-0}))
 	done
 	echo $t
 }
-pss_kb() {
-	local p t=0 v
-	for p in "$@"; do
-		v=$(awk '/^Pss:/ { print $2 }' /proc/$p/smaps_rollup 2>/dev/null)
-		t=$((t + ${v:-0}))
-	done
-	echo $t
-}
+# PIDS...: utime+stime+cutime+cstime of each
+cpu_ticks() { per_pid_sum stat '{ sub(/.*\) /, ""); print $12 + $13 + $14 + $15 }' "$@"; }
+pss_kb() { per_pid_sum smaps_rollup '/^Pss:/ { print $2 }' "$@"; }
 
 start() {
 	rm -f $B/$1.pid

@@ -35,6 +35,7 @@ OTHERS="php8.2 mpm_itk mpm_prefork mpm_event mpm_worker"
 # ---- TAP -------------------------------------------------------------------------------------
 TAP_TIMES=1
 . "$ROOT/tests/lib/tap.sh"
+. "$ROOT/tests/lib/audit.sh"
 
 # ---- what is here before, to put back --------------------------------------------------------
 # Copies of the state a2enmod and a2ensite change, and which of our places already exist.
@@ -232,19 +233,8 @@ is "$B reads its own world-readable secret" "$(get $B "/read.php?f=$SITES/b/secr
 mark=$(stat -c %s $AUDIT 2>/dev/null || echo 0)
 is "$A cannot read $B's world-readable secret" "$(get $A "/read.php?f=$SITES/b/secret.txt")" \
 	"DENIED"
-# audit_has FRAGMENT...: a line after $mark with every fragment (sitefenced drains each second).
-audit_has() {
-	local i f line hit
-	for i in $(seq 1 100); do
-		while IFS= read -r line; do
-			hit=1
-			for f in "$@"; do [[ $line == *"$f"* ]] || { hit=0; break; }; done
-			[[ $hit == 1 ]] && return 0
-		done < <(tail -c +$((mark + 1)) $AUDIT 2>/dev/null)
-		sleep 0.1
-	done
-	return 1
-}
+# audit_has FRAGMENT...: a line after $mark with every fragment (waits up to 10 s)
+audit_has() { log_has_after $AUDIT "$mark" 100 "$@"; }
 check "  ...and the denial is in $AUDIT with the site's name" \
 	audit_has '"site":"'$A'"' '"verdict":"deny"' "\"path\":\"$SITES/b/secret.txt\""
 like "  ...where the installed sitefence-audit finds it" \

@@ -20,6 +20,7 @@ WILD=8090     # a wildcard listener: address-based vhosts, the local address fro
 # ---- TAP ----------------------------------------------------------------------------------
 TAP_TIMES=1
 . "$ROOT/tests/lib/tap.sh"
+. "$ROOT/tests/lib/audit.sh"
 finish() {
 	stop_apache
 	stop_sitefenced
@@ -229,16 +230,5 @@ status() { get "$1" "$2" -o /dev/null -w '%{http_code}'; }
 # ---- the audit log ---------------------------------------------------------------------------
 audit_mark() { _mark=$(stat -c %s $T/audit.log 2>/dev/null || echo 0); }
 # audit_has FRAGMENT...: a record after the mark with every fragment (waits up to 8 s)
-audit_has() {
-	local i f line ok
-	for i in $(seq 1 80); do
-		while IFS= read -r line; do
-			ok=1
-			for f in "$@"; do [[ $line == *"$f"* ]] || { ok=0; break; }; done
-			[[ $ok == 1 ]] && return 0
-		done < <(tail -c +$((_mark + 1)) $T/audit.log 2>/dev/null)
-		sleep 0.1
-	done
-	return 1
-}
+audit_has() { log_has_after $T/audit.log "$_mark" 80 "$@"; }
 audit_show() { tail -c +$((_mark + 1)) $T/audit.log | tail -n 5 | sed 's/^/#   audit: /'; }
