@@ -7,23 +7,29 @@
 # server and row: requests per second, server CPU per request and memory (PSS), each also as a
 # ratio to prefork. Medians over ROUNDS rounds.
 #
-# usage: bench/mpm.sh [--fence] [--rounds N] [--scale F]
+# The article's row keeps its 1000 requests. The others run for a fixed time instead: a row of
+# a fixed count lasted half a second for the fast servers, too short on a shared 2-core host
+# whose scheduler shifts between steadier states over seconds, and 30 s for itk.
+#
+# usage: bench/mpm.sh [--fence] [--rounds N] [--scale F] [--seconds S]
 #   --fence   also mpm_sitefence with the kernel fence (needs sitefenced: in the guest,
 #             bench/run-mpm), as server 'fenced', and the fence's cost: fenced against
 #             sitefence (SitefenceFence off, uid separation only, which is all a host that
 #             refuses BPF LSM programs can run).
-#   --scale F multiply the request counts by F (e.g. 0.1 under emulation)
+#   --scale F multiply the article's request count by F (e.g. 0.3 under emulation)
+#   --seconds S  how long each of the other rows runs (default 3)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
-FENCE=0 ROUNDS=3 SCALE=1
+FENCE=0 ROUNDS=3 SCALE=1 SECONDS_PER_ROW=3
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--fence) FENCE=1 ;;
 	--rounds) ROUNDS=$2; shift ;;
 	--scale) SCALE=$2; shift ;;
-	-h|--help) sed -n '3,15p' "$0"; exit 0 ;;
+	--seconds) SECONDS_PER_ROW=$2; shift ;;
+	-h|--help) sed -n '3,20p' "$0"; exit 0 ;;
 	*) echo "mpm.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -104,21 +110,18 @@ MaxKeepAliveRequests 0
 EOF
 }
 
-# The server's CPU time (ticks) and the PIDs of its processes, through its parent.
-server_pids() { local p=$(cat $B/$1.pid); echo $p $(pgrep -P $p); }
-# per_pid_sum FILE AWK PIDS...: the sum over PIDS of what AWK prints from /proc/PID/FILE. A
-# process may leave between listing and reading (an idle worker): it counts 0, and its CPU
-# time is then in the parent's cutime.
+# The server's processes: its children, then its parent (from the pid file).
+server_pids() { local p=$(cat $B/$1.pid); echo $(pgrep -P $p) $p; }
+# per_pid_sum FILE AWK PIDS...: the sum over PIDS of what AWK prints from /proc/PID/FILE. One
+# cat reads them all within microseconds, the parent last, so a worker that leaves (idle ones
+# do) counts once: in its own file, or if already reaped in its parent's cutime. (One awk per
+# file took long enough under emulation for leaving workers' time to be lost.)
 per_pid_sum() {
-	local file=$1 prog=$2 p t=0 v
+	local file=$1 prog=$2 p files=()
 	shift 2
-	for p in "$@"; do
-		v=$(awk "$prog" /proc/$p/$file 2>/dev/null)
-		t=$((t + ${v:-0}))
-	done
-	echo $t
+	for p in "$@"; do files+=("/proc/$p/$file"); done
+	cat "${files[@]}" 2>/dev/null | awk "$prog" | awk '{ t += $1 } END { print t + 0 }'
 }
-# PIDS...: utime+stime+cutime+cstime of each
 cpu_ticks() { per_pid_sum stat '{ sub(/.*\) /, ""); print $12 + $13 + $14 + $15 }' "$@"; }
 pss_kb() { per_pid_sum smaps_rollup '/^Pss:/ { print $2 }' "$@"; }
 
@@ -143,26 +146,29 @@ stop() {
 	done
 }
 
-# run ROW: ab with the row's arguments; prints "reqs_per_s failed"
+# run ROW: ab with the row's arguments; prints "reqs_per_s failed completed"
 run_row() {
-	local args url=http://127.0.0.1:$PORT
+	# -t alone caps the count at 50000, which keep-alive reaches in about a second; ab keeps
+	# 32 bytes per request of the cap, hence not much more than the fastest server needs.
+	local args url=http://127.0.0.1:$PORT timed="-t $SECONDS_PER_ROW -n 1000000"
 	case $1 in
 	php-c1) args="-n $(n_of 1000) -c 1 $url/phpinfo.php" ;;
-	php-c8) args="-n $(n_of 2000) -c 8 $url/phpinfo.php" ;;
-	static-c8) args="-n $(n_of 10000) -c 8 $url/static.html" ;;
-	static-c8-keepalive) args="-k -n $(n_of 20000) -c 8 $url/static.html" ;;
+	php-c8) args="$timed -c 8 $url/phpinfo.php" ;;
+	static-c8) args="$timed -c 8 $url/static.html" ;;
+	static-c8-keepalive) args="-k $timed -c 8 $url/static.html" ;;
 	esac
 	# Failures: connect, receive and exceptions, and non-2xx answers (phpinfo's length varies,
 	# which ab also counts, wrongly for this purpose).
 	timeout 600 ab -q -r -s 30 -H 'Host: a.test' $args 2>&1 |
-		awk '/Requests per second/ { r = $4 }
+		awk '/Complete requests/ { n = $3 }
+		     /Requests per second/ { r = $4 }
 		     /\(Connect:/ { gsub(/[(),]/, " "); f += $2 + $4 + $8 }
 		     /Non-2xx responses/ { f += $3 }
-		     END { print r, f + 0 }'
+		     END { print r, f + 0, n + 0 }'
 }
 
 measure() { # SERVER ROW ROUND
-	local server=$1 row=$2 pids t0 t1 out n
+	local server=$1 row=$2 pids t0 t1 out
 	pids=$(server_pids $server)
 	# Warm up, the same for every server: first requests fork workers and fill caches; only
 	# the steady state counts. (50 requests were too few for a pool that grows on demand:
@@ -171,9 +177,12 @@ measure() { # SERVER ROW ROUND
 	pids=$(server_pids $server)
 	t0=$(cpu_ticks $pids)
 	out=$(run_row $row)
+	if [[ $out != [0-9]* ]]; then
+		echo "mpm.sh: ab gave no result for $server $row; run it by hand to see why" >&2
+		exit 1
+	fi
 	pids=$(server_pids $server)
 	t1=$(cpu_ticks $pids)
-	n=$(echo "$out" | awk -v row=$row -v s=$SCALE '{ print $1 }')
 	echo "$server $row $3 $out $((t1 - t0)) $(pss_kb $pids)" >>$B/results
 }
 
@@ -191,24 +200,24 @@ done
 # Medians and ratios. CPU per request: ticks (1/100 s) * 10000 / requests = us per request.
 echo
 echo "mpm_sitefence (sitefence: SitefenceFence off$([[ $FENCE == 1 ]] && echo "; fenced: fence on")) vs prefork and mpm-itk, $ROUNDS rounds, medians; ratios to prefork"
-awk -v servers="${SERVERS[*]}" -v scale=$SCALE -v n1=$(n_of 1000) -v n2=$(n_of 2000) -v n3=$(n_of 10000) -v n4=$(n_of 20000) '
+awk -v servers="${SERVERS[*]}" '
 function median(a, n,    i, j, t) {
 	for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
 	return a[int((n + 1) / 2)]
 }
 {
 	key = $1 SUBSEP $2; k = ++cnt[key]
-	rps[key, k] = $4; fail[key] += $5; cpu[key, k] = $6; pss[key, k] = $7
+	# server row round req/s failed completed ticks pss
+	rps[key, k] = $4; fail[key] += $5; cpu[key, k] = ($6 ? $7 * 10000 / $6 : 0); pss[key, k] = $8
 }
 END {
-	nreq["php-c1"] = n1; nreq["php-c8"] = n2; nreq["static-c8"] = n3; nreq["static-c8-keepalive"] = n4
 	split("php-c1 php-c8 static-c8 static-c8-keepalive", rows, " ")
 	ns = split(servers, srv, " ")
 	printf "%-20s %-10s %10s %6s %12s %6s %10s %6s %7s\n", "row", "server", "req/s", "x", "cpu us/req", "x", "PSS MiB", "x", "failed"
 	for (r = 1; r <= 4; r++) {
 		for (s = 1; s <= ns; s++) {
 			key = srv[s] SUBSEP rows[r]; n = cnt[key]
-			for (i = 1; i <= n; i++) { a[i] = rps[key, i]; b[i] = cpu[key, i] * 10000 / nreq[rows[r]]; c[i] = pss[key, i] / 1024 }
+			for (i = 1; i <= n; i++) { a[i] = rps[key, i]; b[i] = cpu[key, i]; c[i] = pss[key, i] / 1024 }
 			R[s] = median(a, n); C[s] = median(b, n); P[s] = median(c, n)
 			printf "%-20s %-10s %10.0f %6.2f %12.0f %6.2f %10.1f %6.2f %7d\n", rows[r], srv[s], R[s], R[s] / R[1], C[s], (C[1] ? C[s] / C[1] : 0), P[s], P[s] / P[1], fail[key]
 		}
