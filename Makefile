@@ -191,11 +191,14 @@ $(MPM_HOST_TESTS): %: %.o $(TAP_OBJ) $(MPM_PLAIN_SRCS:%.c=$(BUILD)/%.o)
 	$(Q)$(CC) $(USER_LDFLAGS) $^ -o $@
 
 # Benchmarks (run with make bench; never part of make check).
-BENCH_PROGS := $(BUILD)/bench/fence_open
+BENCH_PROGS := $(BUILD)/bench/fence_open $(BUILD)/bench/wake
 $(BUILD)/bench/%.o: USER_CFLAGS += -Itests/lib -Itests/bpf
 $(BUILD)/bench/fence_open: $(BUILD)/bench/fence_open.o $(BPF_TEST_LIB) $(BUILD)/libsitefence.a
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(USER_LDFLAGS) $^ $(BPF_LIBS) -o $@
+$(BUILD)/bench/wake: $(BUILD)/bench/wake.o
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(USER_LDFLAGS) $^ -o $@
 
 TESTS := $(BPF_TESTS) $(UNIT_TESTS) $(TOOL_TESTS) $(MPM_HOST_TESTS)
 PROGRAMS := $(BUILD)/sitefenced $(BUILD)/sitefence-audit $(BUILD)/sitefencectl $(MPM_MODULE)

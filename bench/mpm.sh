@@ -197,9 +197,13 @@ for round in $(seq 1 $ROUNDS); do
 	done
 done
 
+# The price of one more hop between processes on this machine, which static-c8 shows.
+wake=$(build/bench/wake 2>&1) || wake="bench/wake failed: $wake"
+
 # Medians and ratios. CPU per request: ticks (1/100 s) * 10000 / requests = us per request.
 echo
 echo "mpm_sitefence (sitefence: SitefenceFence off$([[ $FENCE == 1 ]] && echo "; fenced: fence on")) vs prefork and mpm-itk, $ROUNDS rounds, medians; ratios to prefork"
+echo "this machine: $wake"
 awk -v servers="${SERVERS[*]}" '
 function median(a, n,    i, j, t) {
 	for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
