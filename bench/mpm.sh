@@ -24,6 +24,8 @@ ROOT=$PWD
 
 FENCE=0 ROUNDS=3 SCALE=1 SECONDS_PER_ROW=3
 while [[ $# -gt 0 ]]; do
+	[[ $1 != --rounds && $1 != --scale && $1 != --seconds || $# -ge 2 ]] ||
+		{ echo "mpm.sh: $1 wants a value" >&2; exit 2; }
 	case $1 in
 	--fence) FENCE=1 ;;
 	--rounds) ROUNDS=$2; shift ;;
@@ -34,6 +36,11 @@ while [[ $# -gt 0 ]]; do
 	esac
 	shift
 done
+[[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || { echo "mpm.sh: --rounds wants a whole number from 1, not '$ROUNDS'" >&2; exit 2; }
+[[ $SECONDS_PER_ROW =~ ^[1-9][0-9]*$ ]] ||
+	{ echo "mpm.sh: --seconds wants a whole number from 1, not '$SECONDS_PER_ROW'" >&2; exit 2; }
+[[ $SCALE =~ ^[0-9]*\.?[0-9]+$ && ! $SCALE =~ ^0*\.?0*$ ]] ||
+	{ echo "mpm.sh: --scale wants a positive number, not '$SCALE'" >&2; exit 2; }
 
 # Not below /tmp: mpm_sitefence gives each site a private /tmp, which would hide it.
 B=/srv/sfbench
