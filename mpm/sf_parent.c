@@ -301,6 +301,46 @@ static void refused(sf_site_t *site, const char *why)
                  "site %s: no new worker: %s", site->name, why);
 }
 
+/*
+ * At MaxRequestWorkers a site that needs a worker takes the place of the worker idle longest
+ * at another site. With thousands of mostly quiet sites the cap fills with idle workers
+ * waiting out SitefenceIdleTimeout; the site asking would wait for one of them to leave, and
+ * answer 503 after SitefenceQueueTimeout. The worker leaves gracefully (one that has just
+ * taken a connection serves it first); the site's worker is forked once it has gone. Not
+ * while SPAWN_BURST workers are already leaving: those make room too. Returns the site whose
+ * worker was told to leave, or -1 if none can be.
+ */
+static int make_room(int index)
+{
+    ap_generation_t gen = sf_retained->mpm->my_generation;
+    int i, best = -1, leaving = 0;
+    apr_time_t oldest = 0;
+
+    for (i = 0; i < sf_retained->max_slot; i++) {
+        sf_child_t *c = &children()[i];
+        worker_score *ws = &ap_scoreboard_image->servers[i][0];
+
+        if (c->kind != SF_CHILD_WORKER)
+            continue;
+        if (c->stopping || c->gen != gen) {
+            leaving++;
+            continue;
+        }
+        if (c->site == index || c->site < 1 || c->site >= sf_conf->sites->nelts ||
+            ws->status != SERVER_READY)
+            continue;
+        if (best < 0 || ws->last_used < oldest) {
+            best = i;
+            oldest = ws->last_used;
+        }
+    }
+    if (best < 0 || leaving >= SPAWN_BURST)
+        return -1;
+    children()[best].stopping = 1;
+    ap_mpm_safe_kill(children()[best].pid, AP_SIG_GRACEFUL);
+    return children()[best].site;
+}
+
 static int spawn_worker(int index)
 {
     sf_site_t *site = &APR_ARRAY_IDX(sf_conf->sites, index, sf_site_t);
@@ -308,7 +348,15 @@ static int spawn_worker(int index)
     pid_t pid;
 
     if (total_workers() >= sf_conf->max_workers) {
-        refused(site, "MaxRequestWorkers reached");
+        int other = make_room(index);
+
+        if (other < 0)
+            refused(site, "MaxRequestWorkers reached");
+        else
+            ap_log_error(APLOG_MARK, APLOG_INFO, 0, main_server, SF_LOG_PREFIX
+                         "site %s: MaxRequestWorkers reached: an idle worker of site %s "
+                         "leaves to make room", site->name,
+                         APR_ARRAY_IDX(sf_conf->sites, other, sf_site_t).name);
         return -1;
     }
     if (site->max_workers && site->workers >= site->max_workers) {

@@ -116,8 +116,11 @@ static void idle_title(ap_sb_handle_t *sbh)
     worker_score *ws = ap_get_scoreboard_worker(sbh);
 
     ap_update_child_status(sbh, SERVER_READY, NULL);
-    if (ws)
+    if (ws) {
         apr_cpystrn(ws->vhost, site_name(), sizeof(ws->vhost));
+        /* Since when it is idle: the parent makes room at MaxRequestWorkers by the oldest. */
+        ws->last_used = apr_time_now();
+    }
     sf_title_set("sitefence: %s - idle", site_name());
 }
 
