@@ -191,11 +191,14 @@ static void add_home(apr_pool_t *p, sf_conf_t *conf, int index, server_rec *main
         return;
     for (i = 1; i < conf->sites->nelts; i++) {
         if (i != index && APR_ARRAY_IDX(conf->sites, i, sf_site_t).uid == site->uid) {
-            ap_log_error(APLOG_MARK, APLOG_NOTICE | APLOG_STARTUP, 0, main_s, SF_LOG_PREFIX
-                         "site %s shares uid %ld with site %s: the home %s is part of "
-                         "neither (only their DocumentRoots and SitefenceAllow)",
-                         site->name, (long)site->uid,
-                         APR_ARRAY_IDX(conf->sites, i, sf_site_t).name, pw->pw_dir);
+            /* Said once per uid, by its first site: a reseller's thousand sites, one line. */
+            if (i > index)
+                ap_log_error(APLOG_MARK, APLOG_NOTICE | APLOG_STARTUP, 0, main_s,
+                             SF_LOG_PREFIX "site %s shares uid %ld with site %s (and maybe "
+                             "others): the home %s is part of none of them (only their "
+                             "DocumentRoots and SitefenceAllow)", site->name,
+                             (long)site->uid, APR_ARRAY_IDX(conf->sites, i, sf_site_t).name,
+                             pw->pw_dir);
             return;
         }
     }

@@ -169,4 +169,26 @@ body=$(curl -s -m 10 -H 'Host: a.test' http://127.0.0.1:$PORT/ -o /dev/null -w '
 like "  ...and serves" "$body" "^(403|404|200)$"
 apache2 -f $T/httpd.conf -k stop >/dev/null 2>&1
 
+# Sites sharing a user with a home leave the home out, and say so: once for the user, not once
+# per site (a reseller's thousand sites would fill the start's output).
+id sfconfhome >/dev/null 2>&1 ||
+	useradd -M -d /var/lib/sitefence-test-home -s /usr/sbin/nologin sfconfhome
+shared=""
+for s in b c d e; do
+	mkdir -p $T/$s
+	shared+="<VirtualHost *:$PORT>
+  ServerName $s.test
+  DocumentRoot $T/$s
+  AssignUserID sfconfhome sfconfhome
+</VirtualHost>
+"
+done
+conf "SitefenceFence off
+$shared" ""
+out=$(start_and_wait)
+like "four sites sharing a user: its home is left out of them..." "$out" \
+	"shares uid $(id -u sfconfhome) with site .\.test.*the home /var/lib/sitefence-test-home is part of none"
+is "  ...said once, not once per site" "$(grep -c 'shares uid' <<<"$out")" 1
+apache2 -f $T/httpd.conf -k stop >/dev/null 2>&1
+
 tap_plan
