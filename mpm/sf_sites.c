@@ -11,6 +11,7 @@
 #include "ap_listen.h"
 #include "http_core.h"
 #include "http_log.h"
+#include "apr_hash.h"
 #include "apr_strings.h"
 
 #include <grp.h>
@@ -73,19 +74,19 @@ static void site_groups(sf_site_t *site, server_rec *s)
                      site->name, pw->pw_name, n);
 }
 
-static sf_site_t *find_site(apr_array_header_t *sites, const char *name, int *index)
+/*
+ * The index of the site called name (in any case), or -1. A hash, not a walk of the table:
+ * every vhost looks its site up, and with thousands of sites the walk was the larger part of
+ * reading the configuration.
+ */
+static int find_site(apr_hash_t *by_name, const char *name, apr_pool_t *p)
 {
-    int i;
+    char *key = apr_pstrdup(p, name);
+    const int *index;
 
-    for (i = 0; i < sites->nelts; i++) {
-        sf_site_t *site = &APR_ARRAY_IDX(sites, i, sf_site_t);
-
-        if (!strcasecmp(site->name, name)) {
-            *index = i;
-            return site;
-        }
-    }
-    return NULL;
+    ap_str_tolower(key);
+    index = apr_hash_get(by_name, key, APR_HASH_KEY_STRING);
+    return index ? *index : -1;
 }
 
 static sf_site_t *new_site(apr_pool_t *p, sf_conf_t *conf, const char *name, server_rec *s)
@@ -102,7 +103,8 @@ static sf_site_t *new_site(apr_pool_t *p, sf_conf_t *conf, const char *name, ser
 }
 
 /* Fold one vhost into its site; an error names both places that disagree. */
-static const char *add_vhost(apr_pool_t *p, sf_conf_t *conf, server_rec *s)
+static const char *add_vhost(apr_pool_t *p, sf_conf_t *conf, apr_hash_t *by_name,
+                             server_rec *s)
 {
     sf_server_conf_t *c = ap_get_module_config(s->module_config, &mpm_sitefence_module);
     core_server_config *core = ap_get_core_module_config(s->module_config);
@@ -113,7 +115,8 @@ static const char *add_vhost(apr_pool_t *p, sf_conf_t *conf, server_rec *s)
     sf_site_t *site;
     int i, index;
 
-    site = find_site(conf->sites, name, &index);
+    index = find_site(by_name, name, p);
+    site = index < 0 ? NULL : &APR_ARRAY_IDX(conf->sites, index, sf_site_t);
     if (site && (site->uid != uid || site->gid != gid))
         return apr_psprintf(p, "%s: site %s runs as uid %ld gid %ld here but as uid %ld "
                             "gid %ld at %s: one site (ServerName), one AssignUserID",
@@ -125,6 +128,8 @@ static const char *add_vhost(apr_pool_t *p, sf_conf_t *conf, server_rec *s)
     if (!site) {
         index = conf->sites->nelts;
         site = new_site(p, conf, name, s);
+        apr_hash_set(by_name, site->name, APR_HASH_KEY_STRING,
+                     apr_pmemdup(p, &index, sizeof(index)));
         site->uid = uid;
         site->gid = gid;
         site->mode = mode;
@@ -280,6 +285,7 @@ static int main_server_reachable(server_rec *main_s)
 
 const char *sf_sites_build(apr_pool_t *p, server_rec *main_s, sf_conf_t *conf)
 {
+    apr_hash_t *by_name = apr_hash_make(p);
     sf_site_t *d;
     server_rec *s;
     const char *err;
@@ -298,7 +304,7 @@ const char *sf_sites_build(apr_pool_t *p, server_rec *main_s, sf_conf_t *conf)
     for (s = main_s; s; s = s->next) {
         if (s == main_s && !main_server_reachable(main_s))
             continue;
-        err = add_vhost(p, conf, s);
+        err = add_vhost(p, conf, by_name, s);
         if (err)
             return err;
     }

@@ -115,6 +115,17 @@ EOF
 like "one site (ServerName) with two users is refused, naming both places" "$(configtest)" \
 	"httpd.conf:[0-9]+: site a.test runs as uid .* at $T/httpd.conf:[0-9]+: one site \\(ServerName\\), one AssignUserID"
 
+conf "" ""
+cat >>$T/httpd.conf <<EOF
+<VirtualHost *:$PORT>
+  ServerName A.Test
+  DocumentRoot $T/a
+  AssignUserID www-data www-data
+</VirtualHost>
+EOF
+like "  ...also when the names differ only in case" "$(configtest)" \
+	"site [aA]\\.[tT]est runs as uid .* one site \\(ServerName\\), one AssignUserID"
+
 conf "" "  SitefenceAllow /tmp/shared rw"
 like "a site root below /tmp (hidden by the private /tmp) is refused, saying why" \
 	"$(configtest)" "site a.test uses /tmp/shared, but each site sees its own private /tmp"
