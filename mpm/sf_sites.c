@@ -54,24 +54,66 @@ static void add_root(apr_pool_t *p, sf_site_t *site, const char *path, const cha
     a->access = access;
 }
 
-/* The site's supplementary groups, from the group database, as initgroups would set them. */
-static void site_groups(sf_site_t *site, server_rec *s)
+/*
+ * What the user database says of a uid, looked up once per uid while the site table is built:
+ * a reseller's thousand sites share one user, and each lookup goes through NSS (files, then
+ * systemd's userdb on Debian).
+ */
+typedef struct {
+    const char *name;         /* NULL: no such user */
+    const char *dir;
+    gid_t gid;                /* the primary group the groups below were listed with */
+    gid_t groups[32];
+    int ngroups;              /* < 0: not listed yet */
+    int total;                /* how many the database has (more than 32: cut) */
+    int nsites;               /* sites running as this uid */
+    int first, second;        /* the first two of them (indexes) */
+} user_info_t;
+
+static user_info_t *user_of(apr_hash_t *users, uid_t uid, apr_pool_t *p)
 {
-    struct passwd *pw = getpwuid(site->uid);
+    user_info_t *u = apr_hash_get(users, &uid, sizeof(uid));
+    struct passwd *pw;
+
+    if (u)
+        return u;
+    u = apr_pcalloc(p, sizeof(*u));
+    u->ngroups = -1;
+    pw = getpwuid(uid);
+    if (pw) {
+        u->name = apr_pstrdup(p, pw->pw_name);
+        u->dir = pw->pw_dir ? apr_pstrdup(p, pw->pw_dir) : NULL;
+    }
+    apr_hash_set(users, apr_pmemdup(p, &uid, sizeof(uid)), sizeof(uid), u);
+    return u;
+}
+
+/* The site's supplementary groups, from the group database, as initgroups would set them. */
+static void site_groups(sf_site_t *site, user_info_t *u, server_rec *s)
+{
     gid_t groups[64];
     int n = 64, i;
 
+    if (u->name && (u->ngroups < 0 || u->gid != site->gid)) {
+        u->gid = site->gid;
+        u->ngroups = u->total = 0;
+        if (getgrouplist(u->name, site->gid, groups, &n) >= 0) {
+            for (i = 0; i < n && u->ngroups < 32; i++)
+                u->groups[u->ngroups++] = groups[i];
+            u->total = n;
+        }
+    }
     site->ngroups = 0;
-    if (!pw || getgrouplist(pw->pw_name, site->gid, groups, &n) < 0) {
+    if (!u->name || !u->ngroups) {
         site->groups[site->ngroups++] = site->gid;
         return;
     }
-    for (i = 0; i < n && site->ngroups < 32; i++)
-        site->groups[site->ngroups++] = groups[i];
-    if (n > 32)
+    for (i = 0; i < u->ngroups; i++)
+        site->groups[site->ngroups++] = u->groups[i];
+    if (u->total > 32)
         ap_log_error(APLOG_MARK, APLOG_WARNING | APLOG_STARTUP, 0, s, SF_LOG_PREFIX
                      "site %s: user %s has %d groups; its workers get the first 32",
-                     site->name, pw->pw_name, n);
+                     site->name, u->name, u->total);
 }
 
 /*
@@ -185,35 +227,35 @@ static int holds_other_site(const sf_conf_t *conf, int self, const char *path)
 }
 
 /* The user's home, unless it is shared with another site or holds another site. */
-static void add_home(apr_pool_t *p, sf_conf_t *conf, int index, server_rec *main_s)
+static void add_home(apr_pool_t *p, sf_conf_t *conf, int index, const user_info_t *u,
+                     server_rec *main_s)
 {
     sf_site_t *site = &APR_ARRAY_IDX(conf->sites, index, sf_site_t);
-    struct passwd *pw = getpwuid(site->uid);
-    int i;
+    const char *dir = u->dir;
 
-    if (!pw || !pw->pw_dir || pw->pw_dir[0] != '/' || !pw->pw_dir[1] ||
-        !strcmp(pw->pw_dir, "/nonexistent"))
+    if (!u->name || !dir || dir[0] != '/' || !dir[1] || !strcmp(dir, "/nonexistent"))
         return;
-    for (i = 1; i < conf->sites->nelts; i++) {
-        if (i != index && APR_ARRAY_IDX(conf->sites, i, sf_site_t).uid == site->uid) {
-            /* Said once per uid, by its first site: a reseller's thousand sites, one line. */
-            if (i > index)
-                ap_log_error(APLOG_MARK, APLOG_NOTICE | APLOG_STARTUP, 0, main_s,
-                             SF_LOG_PREFIX "site %s shares uid %ld with site %s (and maybe "
-                             "others): the home %s is part of none of them (only their "
-                             "DocumentRoots and SitefenceAllow)", site->name,
-                             (long)site->uid, APR_ARRAY_IDX(conf->sites, i, sf_site_t).name,
-                             pw->pw_dir);
-            return;
+    if (u->nsites > 1) {
+        /* Said once per uid, by its first site: a reseller's thousand sites, one line. */
+        if (index == u->first) {
+            const char *other = APR_ARRAY_IDX(conf->sites, u->second, sf_site_t).name;
+
+            ap_log_error(APLOG_MARK, APLOG_NOTICE | APLOG_STARTUP, 0, main_s, SF_LOG_PREFIX
+                         "site %s shares uid %ld with %s: the home %s is part of none of "
+                         "them (only their DocumentRoots and SitefenceAllow)", site->name,
+                         (long)site->uid, u->nsites == 2 ? apr_psprintf(p, "site %s", other) :
+                         apr_psprintf(p, "%d other sites, %s among them", u->nsites - 1, other),
+                         dir);
         }
+        return;
     }
-    if (holds_other_site(conf, index, pw->pw_dir)) {
+    if (holds_other_site(conf, index, dir)) {
         ap_log_error(APLOG_MARK, APLOG_NOTICE | APLOG_STARTUP, 0, main_s, SF_LOG_PREFIX
                      "site %s: its user's home %s holds another site; left out",
-                     site->name, pw->pw_dir);
+                     site->name, dir);
         return;
     }
-    add_root(p, site, pw->pw_dir, "rwxc");
+    add_root(p, site, dir, "rwxc");
 }
 
 static int below(const char *path, const char *dir)
@@ -285,7 +327,7 @@ static int main_server_reachable(server_rec *main_s)
 
 const char *sf_sites_build(apr_pool_t *p, server_rec *main_s, sf_conf_t *conf)
 {
-    apr_hash_t *by_name = apr_hash_make(p);
+    apr_hash_t *by_name = apr_hash_make(p), *users = apr_hash_make(p);
     sf_site_t *d;
     server_rec *s;
     const char *err;
@@ -309,10 +351,19 @@ const char *sf_sites_build(apr_pool_t *p, server_rec *main_s, sf_conf_t *conf)
             return err;
     }
     for (i = 1; i < conf->sites->nelts; i++) {
-        sf_site_t *site = &APR_ARRAY_IDX(conf->sites, i, sf_site_t);
+        user_info_t *u = user_of(users, APR_ARRAY_IDX(conf->sites, i, sf_site_t).uid, p);
 
-        site_groups(site, main_s);
-        add_home(p, conf, i, main_s);
+        if (u->nsites++ == 0)
+            u->first = i;
+        else if (u->nsites == 2)
+            u->second = i;
+    }
+    for (i = 1; i < conf->sites->nelts; i++) {
+        sf_site_t *site = &APR_ARRAY_IDX(conf->sites, i, sf_site_t);
+        user_info_t *u = user_of(users, site->uid, p);
+
+        site_groups(site, u, main_s);
+        add_home(p, conf, i, u, main_s);
         err = add_private(p, conf, site);
         if (err)
             return err;
