@@ -19,6 +19,7 @@
 #include "http_log.h"
 #include "http_protocol.h"
 #include "http_vhost.h"
+#include "apr_hash.h"
 #include "apr_portable.h"
 #include "apr_signal.h"
 #include "apr_strings.h"
@@ -85,6 +86,16 @@ static apr_pool_t *dpool;
 static apr_pool_t *choice_pool;   /* cleared for every choice of a vhost */
 static listener_t *listeners;
 static int nlisteners;
+/*
+ * Choices already made: (local address, Host and its port) -> site. Apache's name-based
+ * matching walks every vhost of the address, so with thousands of sites it was most of a
+ * dispatcher's work per connection (2000 vhosts: static-c8 at 0.71x prefork with the same
+ * vhosts). Off when a vhost has a ServerPath (the URI takes part then). Emptied when full,
+ * so made-up Host headers cannot grow it; only Apache's successful choices are kept.
+ */
+static apr_hash_t *choices;
+static apr_pool_t *choices_pool;
+#define CHOICES_MAX 8192
 static volatile sig_atomic_t die_now;
 
 static void on_term(int sig)
@@ -269,11 +280,26 @@ static const apr_sockaddr_t *local_addr(held_t *h, apr_sockaddr_t *buf, apr_pool
     return buf;
 }
 
+/* The key of h's choice in choices: its local address, then the port and host it asked for. */
+static apr_size_t choice_key(char *key, const held_t *h, const struct sniff_result *sr)
+{
+    apr_size_t n = h->local_len, len = strlen(sr->host);
+    apr_uint32_t port = sr->port;
+
+    memcpy(key, &h->local, n);
+    memcpy(key + n, &port, sizeof(port));
+    memcpy(key + n + sizeof(port), sr->host, len);
+    return n + sizeof(port) + len;
+}
+
 /* Index of the site serving h's head on its local address; -1 with *status set if none. */
 static int choose_site(held_t *h, const struct sniff_result *sr, int *status)
 {
+    char key[sizeof(h->local) + sizeof(apr_uint32_t) + sizeof(sr->host)];
     apr_pool_t *p = choice_pool;
+    apr_size_t klen = 0;
     apr_sockaddr_t buf;
+    const int *known;
     conn_rec c;
     request_rec r;
     int site;
@@ -285,6 +311,14 @@ static int choose_site(held_t *h, const struct sniff_result *sr, int *status)
     if (!c.local_addr) {
         *status = 503;
         return -1;
+    }
+    if (choices) {
+        klen = choice_key(key, h, sr);
+        known = apr_hash_get(choices, key, klen);
+        if (known) {
+            *status = 0;
+            return *known;
+        }
     }
     c.base_server = main_server;
     c.client_ip = "-";
@@ -303,7 +337,17 @@ static int choose_site(held_t *h, const struct sniff_result *sr, int *status)
     ap_update_vhost_from_headers(&r);
     site = r.status == HTTP_OK ? sf_site_of_server(r.server) : -1;
     *status = site > 0 ? 0 : 400;
-    return site > 0 && site < nsites ? site : -1;
+    if (site <= 0 || site >= nsites)
+        return -1;
+    if (choices) {
+        if (apr_hash_count(choices) >= CHOICES_MAX) {
+            apr_pool_clear(choices_pool);
+            choices = apr_hash_make(choices_pool);
+        }
+        apr_hash_set(choices, apr_pmemdup(choices_pool, key, klen), klen,
+                     apr_pmemdup(choices_pool, &site, sizeof(site)));
+    }
+    return site;
 }
 
 /* ---- routing ------------------------------------------------------------------------------- */
@@ -611,6 +655,15 @@ static void loop(void)
     }
 }
 
+/* Whether a vhost has a ServerPath: Apache's choice then depends on the URI too. */
+static int any_server_path(server_rec *s)
+{
+    for (; s; s = s->next)
+        if (s->path && s->pathlen)
+            return 1;
+    return 0;
+}
+
 static void setup(apr_pool_t *pconf, server_rec *s, int slot, int ctl)
 {
     int i;
@@ -620,6 +673,10 @@ static void setup(apr_pool_t *pconf, server_rec *s, int slot, int ctl)
     nsites = sf_conf->sites->nelts;
     apr_pool_create(&dpool, pconf);
     apr_pool_create(&choice_pool, dpool);
+    if (!any_server_path(s)) {
+        apr_pool_create(&choices_pool, dpool);
+        choices = apr_hash_make(choices_pool);
+    }
     queues = apr_palloc(dpool, nsites * sizeof(int));
     asked = apr_pcalloc(dpool, nsites);
     wanted = apr_pcalloc(dpool, nsites * sizeof(*wanted));
