@@ -18,20 +18,23 @@
 #             refuses BPF LSM programs can run).
 #   --scale F multiply the article's request count by F (e.g. 0.3 under emulation)
 #   --seconds S  how long each of the other rows runs (default 3)
+#   --vhosts N   N more name-based sites, configured ahead of the measured one (as on a shared
+#             host: Apache's matching walks past them for every request)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
-FENCE=0 ROUNDS=3 SCALE=1 SECONDS_PER_ROW=3
+FENCE=0 ROUNDS=3 SCALE=1 SECONDS_PER_ROW=3 VHOSTS=0
 while [[ $# -gt 0 ]]; do
-	[[ $1 != --rounds && $1 != --scale && $1 != --seconds || $# -ge 2 ]] ||
+	[[ $1 != --rounds && $1 != --scale && $1 != --seconds && $1 != --vhosts || $# -ge 2 ]] ||
 		{ echo "mpm.sh: $1 wants a value" >&2; exit 2; }
 	case $1 in
 	--fence) FENCE=1 ;;
 	--rounds) ROUNDS=$2; shift ;;
 	--scale) SCALE=$2; shift ;;
 	--seconds) SECONDS_PER_ROW=$2; shift ;;
-	-h|--help) sed -n '3,20p' "$0"; exit 0 ;;
+	--vhosts) VHOSTS=$2; shift ;;
+	-h|--help) sed -n '3,22p' "$0"; exit 0 ;;
 	*) echo "mpm.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -39,6 +42,7 @@ done
 [[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || { echo "mpm.sh: --rounds wants a whole number from 1, not '$ROUNDS'" >&2; exit 2; }
 [[ $SECONDS_PER_ROW =~ ^[1-9][0-9]*$ ]] ||
 	{ echo "mpm.sh: --seconds wants a whole number from 1, not '$SECONDS_PER_ROW'" >&2; exit 2; }
+[[ $VHOSTS =~ ^[0-9]+$ ]] || { echo "mpm.sh: --vhosts wants a whole number, not '$VHOSTS'" >&2; exit 2; }
 [[ $SCALE =~ ^[0-9]*\.?[0-9]+$ && ! $SCALE =~ ^0*\.?0*$ ]] ||
 	{ echo "mpm.sh: --scale wants a positive number, not '$SCALE'" >&2; exit 2; }
 
@@ -63,6 +67,17 @@ setup_sites() {
 	cp $B/a/* $B/b/
 	chown -R sfa:sfa $B/a
 	chown -R sfb:sfb $B/b
+}
+
+# extra_vhosts [yes]: the --vhosts more sites, ahead of the measured one (so Apache's
+# name-based matching walks past all of them), with users when "yes"
+extra_vhosts() {
+	local i
+	for ((i = 1; i <= VHOSTS; i++)); do
+		printf '<VirtualHost *:%s>\n  ServerName v%d.test\n  DocumentRoot %s/b\n' $PORT $i $B
+		[[ ${1-} == yes ]] && printf '  AssignUserID sfb sfb\n'
+		printf '</VirtualHost>\n'
+	done
 }
 
 # conf SERVER: an httpd.conf for that server, identical but for the MPM lines
@@ -104,6 +119,7 @@ ErrorLog $B/logs/$server.log
 MaxRequestWorkers 64
 KeepAlive On
 MaxKeepAliveRequests 0
+$(extra_vhosts $assign)
 <VirtualHost *:$PORT>
   ServerName a.test
   DocumentRoot $B/a
@@ -209,7 +225,7 @@ wake=$(build/bench/wake 2>&1) || wake="bench/wake failed: $wake"
 
 # Medians and ratios. CPU per request: ticks (1/100 s) * 10000 / requests = us per request.
 echo
-echo "mpm_sitefence (sitefence: SitefenceFence off$([[ $FENCE == 1 ]] && echo "; fenced: fence on")) vs prefork and mpm-itk, $ROUNDS rounds, medians; ratios to prefork"
+echo "mpm_sitefence (sitefence: SitefenceFence off$([[ $FENCE == 1 ]] && echo "; fenced: fence on")) vs prefork and mpm-itk, $ROUNDS rounds$([[ $VHOSTS -gt 0 ]] && echo ", $VHOSTS more vhosts ahead of the measured one"), medians; ratios to prefork"
 echo "this machine: $wake"
 awk -v servers="${SERVERS[*]}" '
 function median(a, n,    i, j, t) {
