@@ -347,6 +347,11 @@ static int spawn_worker(int index)
     int slot, saved_ns, arm = sf_conf->fence && site->mode != SF_SITE_OFF;
     pid_t pid;
 
+    /* The site's own cap first: room made elsewhere would not help it. */
+    if (site->max_workers && site->workers >= site->max_workers) {
+        refused(site, "MaxClientsVHost reached");
+        return -1;
+    }
     if (total_workers() >= sf_conf->max_workers) {
         int other = make_room(index);
 
@@ -357,10 +362,6 @@ static int spawn_worker(int index)
                          "site %s: MaxRequestWorkers reached: an idle worker of site %s "
                          "leaves to make room", site->name,
                          APR_ARRAY_IDX(sf_conf->sites, other, sf_site_t).name);
-        return -1;
-    }
-    if (site->max_workers && site->workers >= site->max_workers) {
-        refused(site, "MaxClientsVHost reached");
         return -1;
     }
     slot = free_slot();
