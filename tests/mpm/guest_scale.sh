@@ -69,8 +69,8 @@ done
 is "$VISITS sites visited in a row, more than MaxRequestWorkers $CAP, each get their page" \
 	"${wrong:-none wrong}" "none wrong"
 n=$(pgrep -fc "^sitefence: s[0-9]*\.test")
-ok_if() { [[ $1 -le $2 ]]; }
-check "  ...and the workers stay within MaxRequestWorkers ($n)" ok_if "$n" $CAP
+at_most() { [[ $1 -le $2 ]]; }   # COUNT LIMIT
+check "  ...and the workers stay within MaxRequestWorkers ($n)" at_most "$n" $CAP
 like "  ...the error log says why idle workers left" "$(cat $T/logs/error.log)" \
 	"MaxRequestWorkers reached: an idle worker of site s[0-9]*\\.test leaves to make room"
 
