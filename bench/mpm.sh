@@ -11,11 +11,14 @@
 # a fixed count lasted half a second for the fast servers, too short on a shared 2-core host
 # whose scheduler shifts between steadier states over seconds, and 30 s for itk.
 #
-# usage: bench/mpm.sh [--fence] [--rounds N] [--scale F] [--seconds S]
+# usage: bench/mpm.sh [--fence] [--event] [--rounds N] [--scale F] [--seconds S] [--vhosts N]
 #   --fence   also mpm_sitefence with the kernel fence (needs sitefenced: in the guest,
 #             bench/run-mpm), as server 'fenced', and the fence's cost: fenced against
 #             sitefence (SitefenceFence off, uid separation only, which is all a host that
 #             refuses BPF LSM programs can run).
+#   --event   also Apache's event MPM, as server 'event', on the static rows (Debian's mod_php
+#             is not thread-safe): it too hands each new connection from one thread to
+#             another, which on the static rows shows what such a hop costs on this machine
 #   --scale F multiply the article's request count by F (e.g. 0.3 under emulation)
 #   --seconds S  how long each of the other rows runs (default 3)
 #   --vhosts N   N more name-based sites, configured ahead of the measured one (as on a shared
@@ -24,17 +27,18 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
-FENCE=0 ROUNDS=3 SCALE=1 SECONDS_PER_ROW=3 VHOSTS=0
+FENCE=0 EVENT=0 ROUNDS=3 SCALE=1 SECONDS_PER_ROW=3 VHOSTS=0
 while [[ $# -gt 0 ]]; do
 	[[ $1 != --rounds && $1 != --scale && $1 != --seconds && $1 != --vhosts || $# -ge 2 ]] ||
 		{ echo "mpm.sh: $1 wants a value" >&2; exit 2; }
 	case $1 in
 	--fence) FENCE=1 ;;
+	--event) EVENT=1 ;;
 	--rounds) ROUNDS=$2; shift ;;
 	--scale) SCALE=$2; shift ;;
 	--seconds) SECONDS_PER_ROW=$2; shift ;;
 	--vhosts) VHOSTS=$2; shift ;;
-	-h|--help) sed -n '3,22p' "$0"; exit 0 ;;
+	-h|--help) sed -n '3,25p' "$0"; exit 0 ;;
 	*) echo "mpm.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -51,6 +55,7 @@ B=/srv/sfbench
 PORT=18080
 SERVERS=(prefork itk sitefence)
 [[ $FENCE == 1 ]] && SERVERS+=(fenced)
+[[ $EVENT == 1 ]] && SERVERS+=(event)
 ROWS=("php-c1" "php-c8" "static-c8" "static-c8-keepalive")
 
 n_of() { awk -v n="$1" -v s="$SCALE" 'BEGIN { v = int(n * s); print (v < 50 ? 50 : v) }'; }
@@ -80,9 +85,15 @@ extra_vhosts() {
 	done
 }
 
-# conf SERVER: an httpd.conf for that server, identical but for the MPM lines
+# conf SERVER: an httpd.conf for that server, identical but for the MPM lines (and for event,
+# PHP's)
 conf() {
-	local server=$1 mpm assign=""
+	local server=$1 mpm assign="" php
+	php="LoadModule php_module /usr/lib/apache2/modules/libphp8.2.so
+AddHandler application/x-httpd-php .php
+php_admin_flag opcache.validate_permission on
+php_admin_flag opcache.validate_root on
+php_admin_value opcache.restrict_api /nonexistent-sitefence/"
 	case $server in
 	prefork) mpm="LoadModule mpm_prefork_module /usr/lib/apache2/modules/mod_mpm_prefork.so
 StartServers 8
@@ -98,6 +109,10 @@ MaxSpareServers 16"
 SitefencePrivateDir $B/private"
 	     [[ $server == fenced ]] || mpm+=$'\nSitefenceFence off'
 	     assign=yes ;;
+	event) mpm="LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
+StartServers 2
+ThreadsPerChild 32"
+	     php="" ;;
 	esac
 	cat >$B/$server.conf <<EOF
 ServerRoot $B
@@ -105,12 +120,8 @@ ServerName localhost
 $mpm
 LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
 LoadModule mime_module /usr/lib/apache2/modules/mod_mime.so
-LoadModule php_module /usr/lib/apache2/modules/libphp8.2.so
 TypesConfig /etc/mime.types
-AddHandler application/x-httpd-php .php
-php_admin_flag opcache.validate_permission on
-php_admin_flag opcache.validate_root on
-php_admin_value opcache.restrict_api /nonexistent-sitefence/
+$php
 User www-data
 Group www-data
 Listen 127.0.0.1:$PORT
@@ -191,12 +202,12 @@ run_row() {
 }
 
 measure() { # SERVER ROW ROUND
-	local server=$1 row=$2 pids t0 t1 out
-	pids=$(server_pids $server)
+	local server=$1 row=$2 pids t0 t1 out page=phpinfo.php
+	[[ $server == event ]] && page=static.html
 	# Warm up, the same for every server: first requests fork workers and fill caches; only
 	# the steady state counts. (50 requests were too few for a pool that grows on demand:
 	# mpm_sitefence was still forking during php-c8.)
-	ab -q -n $(n_of 400) -c 8 -H 'Host: a.test' http://127.0.0.1:$PORT/phpinfo.php >/dev/null 2>&1
+	ab -q -n $(n_of 400) -c 8 -H 'Host: a.test' http://127.0.0.1:$PORT/$page >/dev/null 2>&1
 	pids=$(server_pids $server)
 	t0=$(cpu_ticks $pids)
 	out=$(run_row $row)
@@ -215,7 +226,9 @@ for s in "${SERVERS[@]}"; do conf $s; done
 for round in $(seq 1 $ROUNDS); do
 	for s in "${SERVERS[@]}"; do
 		start $s
-		for row in "${ROWS[@]}"; do measure $s $row $round; done
+		for row in "${ROWS[@]}"; do
+			[[ $s == event && $row == php-* ]] || measure $s $row $round
+		done
 		stop $s
 	done
 done
@@ -225,7 +238,7 @@ wake=$(build/bench/wake 2>&1) || wake="bench/wake failed: $wake"
 
 # Medians and ratios. CPU per request: ticks (1/100 s) * 10000 / requests = us per request.
 echo
-echo "mpm_sitefence (sitefence: SitefenceFence off$([[ $FENCE == 1 ]] && echo "; fenced: fence on")) vs prefork and mpm-itk, $ROUNDS rounds$([[ $VHOSTS -gt 0 ]] && echo ", $VHOSTS more vhosts ahead of the measured one"), medians; ratios to prefork"
+echo "mpm_sitefence (sitefence: SitefenceFence off$([[ $FENCE == 1 ]] && echo "; fenced: fence on")$([[ $EVENT == 1 ]] && echo "; event: Apache's event MPM, no PHP")) vs prefork and mpm-itk, $ROUNDS rounds$([[ $VHOSTS -gt 0 ]] && echo ", $VHOSTS more vhosts ahead of the measured one"), medians; ratios to prefork"
 echo "this machine: $wake"
 awk -v servers="${SERVERS[*]}" '
 function median(a, n,    i, j, t) {
@@ -240,19 +253,25 @@ function median(a, n,    i, j, t) {
 END {
 	split("php-c1 php-c8 static-c8 static-c8-keepalive", rows, " ")
 	ns = split(servers, srv, " ")
+	for (s = 1; s <= ns; s++) idx[srv[s]] = s
 	printf "%-20s %-10s %10s %6s %12s %6s %10s %6s %7s\n", "row", "server", "req/s", "x", "cpu us/req", "x", "PSS MiB", "x", "failed"
 	for (r = 1; r <= 4; r++) {
 		for (s = 1; s <= ns; s++) {
 			key = srv[s] SUBSEP rows[r]; n = cnt[key]
+			if (!n) {	# event on the PHP rows
+				printf "%-20s %-10s %10s %6s %12s %6s %10s %6s %7s\n", rows[r], srv[s], "-", "-", "-", "-", "-", "-", "-"
+				continue
+			}
 			for (i = 1; i <= n; i++) { a[i] = rps[key, i]; b[i] = cpu[key, i]; c[i] = pss[key, i] / 1024 }
 			R[s] = median(a, n); C[s] = median(b, n); P[s] = median(c, n)
 			printf "%-20s %-10s %10.0f %6.2f %12.0f %6.2f %10.1f %6.2f %7d\n", rows[r], srv[s], R[s], R[s] / R[1], C[s], (C[1] ? C[s] / C[1] : 0), P[s], P[s] / P[1], fail[key]
 		}
-		if (ns == 4) {
-			fr[r] = R[4] / R[3]; fc[r] = (C[3] ? C[4] / C[3] : 0)
+		if ("fenced" in idx) {
+			f = idx["fenced"]; u = idx["sitefence"]
+			fr[r] = R[f] / R[u]; fc[r] = (C[u] ? C[f] / C[u] : 0)
 		}
 	}
-	if (ns == 4) {
+	if ("fenced" in idx) {
 		printf "\ncost of the fence: fenced vs sitefence (req/s ratio, CPU per request ratio)\n"
 		for (r = 1; r <= 4; r++)
 			printf "%-20s %6.2f %6.2f\n", rows[r], fr[r], fc[r]
