@@ -241,7 +241,7 @@ demo: deps all
 	$(Q)tests/demo
 
 bench: deps all
-	$(Q)bench/mpm.sh
+	$(Q)bench/mpm.sh --event
 	$(Q)bench/run-fence
 	$(Q)bench/run-mpm
 
