@@ -254,12 +254,13 @@ END {
 	split("php-c1 php-c8 static-c8 static-c8-keepalive", rows, " ")
 	ns = split(servers, srv, " ")
 	for (s = 1; s <= ns; s++) idx[srv[s]] = s
-	printf "%-20s %-10s %10s %6s %12s %6s %10s %6s %7s\n", "row", "server", "req/s", "x", "cpu us/req", "x", "PSS MiB", "x", "failed"
+	text = "%-20s %-10s %10s %6s %12s %6s %10s %6s %7s\n"	# the header, and rows not run
+	printf text, "row", "server", "req/s", "x", "cpu us/req", "x", "PSS MiB", "x", "failed"
 	for (r = 1; r <= 4; r++) {
 		for (s = 1; s <= ns; s++) {
 			key = srv[s] SUBSEP rows[r]; n = cnt[key]
 			if (!n) {	# event on the PHP rows
-				printf "%-20s %-10s %10s %6s %12s %6s %10s %6s %7s\n", rows[r], srv[s], "-", "-", "-", "-", "-", "-", "-"
+				printf text, rows[r], srv[s], "-", "-", "-", "-", "-", "-", "-"
 				continue
 			}
 			for (i = 1; i <= n; i++) { a[i] = rps[key, i]; b[i] = cpu[key, i]; c[i] = pss[key, i] / 1024 }
