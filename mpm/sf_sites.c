@@ -67,6 +67,7 @@ typedef struct {
     int ngroups;              /* < 0: not listed yet */
     int total;                /* how many the database has (more than 32: cut) */
     int nsites;               /* sites running as this uid */
+    int warned_groups;        /* the cut to 32 groups has been logged */
     int first, second;        /* the first two of them (indexes) */
 } user_info_t;
 
@@ -88,21 +89,37 @@ static user_info_t *user_of(apr_hash_t *users, uid_t uid, apr_pool_t *p)
     return u;
 }
 
-/* The site's supplementary groups, from the group database, as initgroups would set them. */
-static void site_groups(sf_site_t *site, user_info_t *u, server_rec *s)
+/*
+ * The groups of u with primary group gid, as initgroups would set them: into u->groups, at
+ * most 32 of them, with the database's count in u->total. A user in more groups than the
+ * first guess is asked again with room for all (getgrouplist then says how many).
+ */
+static void list_groups(user_info_t *u, gid_t gid, apr_pool_t *p)
 {
-    gid_t groups[64];
+    gid_t first[64], *groups = first;
     int n = 64, i;
 
-    if (u->name && (u->ngroups < 0 || u->gid != site->gid)) {
-        u->gid = site->gid;
-        u->ngroups = u->total = 0;
-        if (getgrouplist(u->name, site->gid, groups, &n) >= 0) {
-            for (i = 0; i < n && u->ngroups < 32; i++)
-                u->groups[u->ngroups++] = groups[i];
-            u->total = n;
-        }
+    u->gid = gid;
+    u->ngroups = u->total = 0;
+    if (getgrouplist(u->name, gid, groups, &n) < 0) {
+        if (n <= 64)
+            return;
+        groups = apr_palloc(p, n * sizeof(*groups));
+        if (getgrouplist(u->name, gid, groups, &n) < 0)
+            return;
     }
+    for (i = 0; i < n && u->ngroups < 32; i++)
+        u->groups[u->ngroups++] = groups[i];
+    u->total = n;
+}
+
+/* The site's supplementary groups, from the group database, as initgroups would set them. */
+static void site_groups(sf_site_t *site, user_info_t *u, server_rec *s, apr_pool_t *p)
+{
+    int i;
+
+    if (u->name && (u->ngroups < 0 || u->gid != site->gid))
+        list_groups(u, site->gid, p);
     site->ngroups = 0;
     if (!u->name || !u->ngroups) {
         site->groups[site->ngroups++] = site->gid;
@@ -110,10 +127,14 @@ static void site_groups(sf_site_t *site, user_info_t *u, server_rec *s)
     }
     for (i = 0; i < u->ngroups; i++)
         site->groups[site->ngroups++] = u->groups[i];
-    if (u->total > 32)
+    /* Said once per user, as the shared home is: a reseller's thousand sites, one line. */
+    if (u->total > 32 && !u->warned_groups) {
+        u->warned_groups = 1;
         ap_log_error(APLOG_MARK, APLOG_WARNING | APLOG_STARTUP, 0, s, SF_LOG_PREFIX
-                     "site %s: user %s has %d groups; its workers get the first 32",
-                     site->name, u->name, u->total);
+                     "site %s: user %s has %d groups; its workers get the first 32%s",
+                     site->name, u->name, u->total,
+                     u->nsites > 1 ? " (so do its other sites')" : "");
+    }
 }
 
 /*
@@ -362,7 +383,7 @@ const char *sf_sites_build(apr_pool_t *p, server_rec *main_s, sf_conf_t *conf)
         sf_site_t *site = &APR_ARRAY_IDX(conf->sites, i, sf_site_t);
         user_info_t *u = user_of(users, site->uid, p);
 
-        site_groups(site, u, main_s);
+        site_groups(site, u, main_s, p);
         add_home(p, conf, i, u, main_s);
         err = add_private(p, conf, site);
         if (err)

@@ -203,4 +203,35 @@ like "four sites sharing a user: its home is left out of them..." "$out" \
 is "  ...said once, not once per site" "$(grep -c 'shares uid' <<<"$out")" 1
 apache2 -f $T/httpd.conf -k stop >/dev/null 2>&1
 
+# A user in more groups than the first guess of getgrouplist (64), with two sites: its
+# workers get the first 32, and the cut is said once. The groups go when the test ends.
+MANY=70
+id sfconfmany >/dev/null 2>&1 ||
+	useradd -M -d /nonexistent -s /usr/sbin/nologin sfconfmany
+for i in $(seq -w 1 $MANY); do
+	getent group sfcg$i >/dev/null || groupadd sfcg$i
+done
+usermod -aG "$(seq -s, -f 'sfcg%02g' 1 $MANY)" sfconfmany
+trap 'apache2 -f $T/httpd.conf -k stop >/dev/null 2>&1; sleep 0.5; rm -rf $T
+	for i in $(seq -w 1 $MANY); do groupdel sfcg$i 2>/dev/null; done
+	userdel sfconfmany 2>/dev/null' EXIT
+many=""
+for s in m n; do
+	mkdir -p $T/$s
+	many+="<VirtualHost *:$PORT>
+  ServerName $s.test
+  DocumentRoot $T/$s
+  AssignUserID sfconfmany sfconfmany
+</VirtualHost>
+"
+done
+for i in $(seq 1 50); do ss -ltn | grep -q ":$PORT " || break; sleep 0.1; done
+conf "SitefenceFence off
+$many" ""
+out=$(start_and_wait)
+like "a user in $((MANY + 1)) groups: its workers get the first 32, and the log says so..." \
+	"$out" "site .\\.test: user sfconfmany has $((MANY + 1)) groups; its workers get the first 32 \(so do its other sites'\)"
+is "  ...once, not once per site" "$(grep -c 'groups; its workers' <<<"$out")" 1
+apache2 -f $T/httpd.conf -k stop >/dev/null 2>&1
+
 tap_plan
