@@ -7,6 +7,7 @@
 #   make          build everything
 #   make check    run every test: host unit tests, then the kernel tests in a QEMU guest
 #   make demo     boot a guest and show the fence at work
+#   make fuzz     run the fuzz targets of tests/fuzz/ for FUZZ_TIME seconds each (default 300)
 #   make install  install the daemon, the tools, the Apache module, their configuration, unit,
 #                 logrotate file and man pages (PREFIX=/usr, DESTDIR honoured)
 #   make uninstall  remove what make install put there (a changed config file stays)
@@ -190,6 +191,39 @@ $(MPM_HOST_TESTS): %: %.o $(TAP_OBJ) $(MPM_PLAIN_SRCS:%.c=$(BUILD)/%.o)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(USER_LDFLAGS) $^ -o $@
 
+# Fuzz targets: tests/fuzz/fuzz_NAME.c, libFuzzer over one parser of untrusted bytes. The code
+# under test is compiled again, with clang's coverage and the sanitizers, under $(BUILD)/fuzz/;
+# FUZZ_SRCS_NAME lists it. make check runs each for a fixed number of inputs from a fixed seed
+# (tests/fuzz/host_fuzz.sh); make fuzz runs them for FUZZ_TIME seconds each, keeping what they
+# find in $(BUILD)/fuzz/corpus/.
+FUZZ_CFLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -fno-omit-frame-pointer -fno-sanitize-recover=all \
+	       -fsanitize=fuzzer-no-link,address,undefined -Ilib -Ibpf -Iloader -Itools -Impm
+FUZZ_SRCS_sniff       := mpm/sniff.c
+FUZZ_SRCS_sitetab     := lib/sitetab.c lib/diag.c lib/parse.c
+FUZZ_SRCS_conf        := loader/config.c $(FUZZ_SRCS_sitetab)
+FUZZ_SRCS_proto       := lib/proto.c lib/fdpass.c
+FUZZ_SRCS_audit_read  := tools/json.c tools/audit_record.c tools/audit_text.c \
+			 tools/audit_time.c lib/parse.c
+FUZZ_SRCS_audit_write := loader/audit.c loader/state.c lib/names.c tools/json.c \
+			 $(FUZZ_SRCS_sitetab)
+FUZZ_LIBS_audit_write := $(BPF_LIBS)
+FUZZERS := $(patsubst tests/fuzz/%.c,$(BUILD)/tests/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_TIME ?= 300
+
+# The code under test has its warnings checked by the gcc build; clang's differ.
+$(BUILD)/fuzz/tests/fuzz/%.o: FUZZ_CFLAGS += $(WARNINGS)
+$(BUILD)/fuzz/%.o: %.c
+	$(Q)mkdir -p $(@D)
+	$(call msg,CC-FUZZ,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
+
+.SECONDEXPANSION:
+$(FUZZERS): $(BUILD)/tests/fuzz/fuzz_%: $(BUILD)/fuzz/tests/fuzz/fuzz_%.o \
+		$$(addprefix $(BUILD)/fuzz/,$$(FUZZ_SRCS_$$*:.c=.o))
+	$(Q)mkdir -p $(@D)
+	$(call msg,LD,$@)
+	$(Q)$(CLANG) -fsanitize=fuzzer,address,undefined $^ $(FUZZ_LIBS_$*) -o $@
+
 # Benchmarks (run with make bench; never part of make check).
 BENCH_PROGS := $(BUILD)/bench/fence_open $(BUILD)/bench/wake
 $(BUILD)/bench/%.o: USER_CFLAGS += -Itests/lib -Itests/bpf
@@ -200,7 +234,7 @@ $(BUILD)/bench/wake: $(BUILD)/bench/wake.o
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(USER_LDFLAGS) $^ -o $@
 
-TESTS := $(BPF_TESTS) $(UNIT_TESTS) $(TOOL_TESTS) $(MPM_HOST_TESTS)
+TESTS := $(BPF_TESTS) $(UNIT_TESTS) $(TOOL_TESTS) $(MPM_HOST_TESTS) $(FUZZERS)
 PROGRAMS := $(BUILD)/sitefenced $(BUILD)/sitefence-audit $(BUILD)/sitefencectl $(MPM_MODULE)
 
 # ---- top-level targets ------------------------------------------------------------------------
@@ -208,7 +242,7 @@ PROGRAMS := $(BUILD)/sitefenced $(BUILD)/sitefence-audit $(BUILD)/sitefencectl $
 .SECONDARY:
 .DELETE_ON_ERROR:
 
-.PHONY: all deps check demo bench clean install uninstall
+.PHONY: all deps check demo bench fuzz clean install uninstall
 .DEFAULT_GOAL := all
 
 all: $(PROGRAMS) $(TESTS) $(BENCH_PROGS)
@@ -218,7 +252,7 @@ DEB_PACKAGES := make gcc libc6-dev pkg-config clang llvm libbpf-dev bpftool libe
 		zlib1g-dev apache2 apache2-dev apache2-utils libapr1-dev libaprutil1-dev \
 		libapache2-mod-php8.2 qemu-system-x86 busybox-static perl file xz-utils \
 		curl openssl iproute2 util-linux netcat-openbsd libapache2-mpm-itk \
-		logrotate
+		logrotate libclang-rt-dev
 
 deps:
 	$(Q)missing=$$(for p in $(DEB_PACKAGES); do \
@@ -244,6 +278,9 @@ bench: deps all
 	$(Q)bench/mpm.sh --event
 	$(Q)bench/run-fence
 	$(Q)bench/run-mpm
+
+fuzz: deps $(FUZZERS)
+	$(Q)FUZZ_TIME=$(FUZZ_TIME) tests/fuzz/run $(FUZZERS)
 
 # ---- installing -------------------------------------------------------------------------------
 # Programs and man pages under $(PREFIX); the Apache module where this Apache keeps its
