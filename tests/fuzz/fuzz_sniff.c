@@ -5,7 +5,8 @@
  *
  * Besides "no crash, no undefined behaviour", it checks what the dispatcher relies on:
  *  - every string of the result is terminated inside its field, the host is normalised
- *    (lower case, no trailing dot), and an error text comes with SNIFF_BAD and only with it;
+ *    (lower case, no trailing dot), a port is a port, an error text comes with SNIFF_BAD and
+ *    only with it, and the status to answer is one Apache would send (400, 414, 431, 505);
  *  - a head that is complete gives the same answer whatever pieces it arrives in: each of its
  *    prefixes is either "more" or the same verdict for the same host and port. The dispatcher
  *    peeks again after every segment, so a prefix that said "bad" would drop a good client,
@@ -33,7 +34,11 @@ static void check_result(const struct sniff_result *r)
 			abort();
 	if (n && r->host[n - 1] == '.')
 		abort();
-	if ((r->status == SNIFF_BAD) != (r->error != NULL))
+	if ((r->status == SNIFF_BAD) != (r->error != NULL) || r->port > 65535)
+		abort();
+	if (r->http_status && (r->status != SNIFF_BAD ||
+			       (r->http_status != 400 && r->http_status != 414 &&
+				r->http_status != 431 && r->http_status != 505)))
 		abort();
 }
 
