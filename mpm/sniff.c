@@ -408,6 +408,32 @@ static enum sniff_status parse_version(struct http_ctx *c,
     return SNIFF_HTTP;
 }
 
+/* The port of an absolute URI or of CONNECT, as apr_uri_parse() reads it:
+ * with strtol(), so a sign and any number of digits pass ("+80", "-1",
+ * "65536" truncated to an apr_port_t), and anything else after the digits
+ * fails.  No vhost is chosen by this port; *ret is 0 unless it is 1-65535. */
+static int uri_port(const unsigned char *p, size_t n, unsigned *ret)
+{
+    size_t sign = n > 0 && (p[0] == '+' || p[0] == '-');
+
+    *ret = 0;
+    if (n == sign) {
+        return -1;
+    }
+    if (!sign || p[0] == '+') {
+        if (parse_port(p + sign, n - sign, 1, ret) == 0) {
+            return 0;
+        }
+        *ret = 0;
+    }
+    for (p += sign, n -= sign; n > 0; p++, n--) {
+        if (!is_digit(*p)) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /* The authority of an absolute URI or of CONNECT.  Its port is checked
  * whatever the scheme (apr_uri_parse fails on a bad one); its host is used
  * only when use is set, i.e. for "http" and CONNECT, as in ap_parse_uri(). */
@@ -438,7 +464,7 @@ static enum sniff_status parse_authority(struct http_ctx *c,
     else if ((end = memchr(a, ':', n)) != NULL) {
         hlen = (size_t)(end - a);
     }
-    if (hlen + 1 < n && parse_port(a + hlen + 1, n - hlen - 1, 0, &port) < 0) {
+    if (hlen + 1 < n && uri_port(a + hlen + 1, n - hlen - 1, &port) < 0) {
         return http_bad(c, 400, "invalid port in request-target");
     }
     if (need_port && hlen + 1 >= n) {
@@ -447,8 +473,17 @@ static enum sniff_status parse_authority(struct http_ctx *c,
     if (!use) {
         return SNIFF_HTTP;
     }
-    /* An empty host ("http:///x") is a host of "" to httpd: the default
-     * virtual host, and the Host header is still ignored. */
+    /* apr_uri_parse() drops the brackets without looking inside, and
+     * httpd's fix_hostname() checks what is left as an IPv6 literal only
+     * when it holds a ':' ("http://[a.example]/" is a.example to httpd).
+     * The literals themselves are checked with inet_pton() here, which
+     * refuses a few that httpd's looser check lets through ("[1:2]"). */
+    if (hlen >= 2 && a[0] == '[' && !memchr(a, ':', hlen)) {
+        a++;
+        hlen -= 2;
+    }
+    /* An empty host ("http:///x", "http://[]/x") is a host of "" to httpd:
+     * the default virtual host, and the Host header is still ignored. */
     if (hlen > 0 && (err = host_normalise(a, hlen, FROM_URI, c->out->host))) {
         return http_bad(c, 400, err);
     }

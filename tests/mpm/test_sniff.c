@@ -554,9 +554,20 @@ static void test_absolute_uri_forms(void)
 		{ "http://b.example?q=1", "b.example", 0 },
 		{ "http://b.example:/x", "b.example", 0 },
 		{ "http://b.example:0/x", "b.example", 0 },
+		/* apr_uri_parse() reads the port with strtol() and range-checks nothing;
+		 * httpd serves these (checked against prefork by host_vhost_diff.sh). */
+		{ "http://b.example:+80/x", "b.example", 80 },
+		{ "http://b.example:-1/x", "b.example", 0 },
+		{ "http://b.example:65536/x", "b.example", 0 },
+		{ "http://b.example:99999999999999999999999/x", "b.example", 0 },
+		{ "https://b.example:-1/", "h.example", 0 },
 		{ "http://b.example./x", "b.example", 0 },
 		{ "http://[::1]:81/", "[::1]", 81 },
 		{ "http:///x", "", 0 }, /* empty host: default vhost, Host still ignored */
+		{ "http://[]/x", "", 0 },
+		/* apr_uri_parse() drops the brackets; httpd reads a name inside as a name */
+		{ "http://[B.Example.]:81/x", "b.example", 81 },
+		{ "http://[10.0.0.1]/x", "10.0.0.1", 0 },
 		{ "https://b.example/", "h.example", 0 }, /* not our scheme: Host decides */
 		{ "ftp://b.example/", "h.example", 0 },
 		{ "http:/x", "h.example", 0 },	/* no authority */
@@ -581,11 +592,15 @@ static void test_bad_request_target_is_400(void)
 		{ "http://@b.example/", "user information in request-target" },
 		{ "/x#frag", "fragment in request-target" },
 		{ "http://b.example:80x/", "invalid port in request-target" },
-		{ "https://b.example:-1/", "invalid port in request-target" },
-		{ "http://b.example:65536/", "invalid port in request-target" },
+		{ "http://b.example:0x50/", "invalid port in request-target" },
+		{ "http://b.example:+/", "invalid port in request-target" },
+		{ "http://b.example:+-1/", "invalid port in request-target" },
+		{ "https://b.example:8-0/", "invalid port in request-target" },
 		{ "http://[::1/", "unterminated IPv6 literal in request-target" },
 		{ "http://[::1]x/", "invalid character after IPv6 literal in request-target" },
-		{ "http://[zz]/", "malformed IPv6 literal in request-target host" },
+		{ "http://[b%2eexample]/", "invalid character in request-target host" },
+		{ "http://[z:z]/", "malformed IPv6 literal in request-target host" },
+		{ "http://[b..example]/", "empty label in request-target host" },
 		{ "http://b%2eexample/", "invalid character in request-target host" },
 		{ "http://b..example/", "empty label in request-target host" },
 		{ "http://1234/", "malformed IPv4 address in request-target host" },
