@@ -6,11 +6,13 @@
 # off: the host will not run it, and the choice is made before the fence has a say), on the
 # same ports, and the same requests go to both: awkward Host headers and request-targets, a
 # seeded random mix of them (tests/mpm/vhost_requests.py), to two local addresses and two
-# ports. Every response must agree: its status and, for a served file, its content, which
-# names the vhost that served it. A request the dispatcher sent to the wrong site would come
-# back 421 from the worker (or with another site's file); one it refused that Apache takes
-# would come back 400 instead of a page. VHOST_DIFF_COUNT=N sets the number of requests per
-# address and port (default 1000), VHOST_DIFF_SEED=N their seed (default 1). Prints TAP.
+# ports, and over TLS with SNI and Host names that agree or not. Every response must agree:
+# its status and, for a served file, its content, which names the vhost that served it. A
+# request the dispatcher sent to the wrong site would come back 421 from the worker (or with
+# another site's file); one it refused that Apache takes would come back 400 instead of a
+# page. The differences sitefence makes on purpose are named where they are allowed.
+# VHOST_DIFF_COUNT=N sets the number of requests per address and port (default 1000),
+# VHOST_DIFF_SEED=N their seed (default 1). Prints TAP.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 MODULE=$ROOT/build/mod_mpm_sitefence.so
@@ -21,6 +23,7 @@ T=$(mktemp -d /var/tmp/sf-vhostdiff.XXXXXX)
 chmod 755 $T   # the servers run as www-data and sfdiff
 P1=$((20000 + RANDOM % 20000))
 P2=$((P1 + 1))
+P3=$((P1 + 2))
 trap 'apache2 -f $T/httpd.conf -k stop >/dev/null 2>&1; sleep 0.5; [[ -n ${KEEP-} ]] || rm -rf $T' EXIT
 
 . "$ROOT/tests/lib/tap.sh"
@@ -28,8 +31,8 @@ trap 'apache2 -f $T/httpd.conf -k stop >/dev/null 2>&1; sleep 0.5; [[ -n ${KEEP-
 id sfdiff >/dev/null 2>&1 || useradd -M -d /nonexistent -s /usr/sbin/nologin sfdiff
 
 # P1 on every address: name-based vhosts for 127.0.0.2 (Apache looks at the address first),
-# then for every other address, the first of them its default; P2 has one port-only vhost.
-# Each DocumentRoot's id.txt names its vhost.
+# then for every other address, the first of them its default; P2 has one port-only vhost; P3
+# is TLS, chosen by SNI. Each DocumentRoot's id.txt names its vhost.
 VHOSTS=(
 	"127.0.0.2:$P1 two-default.test"
 	"127.0.0.2:$P1 a.test"
@@ -39,7 +42,11 @@ VHOSTS=(
 	"*:$P1 xn--bcher-kva.test"
 	"*:$P1 localhost"
 	"*:$P2 port.test"
+	"*:$P3 tls-a.test *.wild.tls.test"
+	"*:$P3 tls-b.test"
 )
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=tls.test" -keyout $T/tls.key \
+	-out $T/tls.crt 2>/dev/null
 
 # conf MPM-LINES PER-VHOST-LINE
 conf() {
@@ -50,10 +57,12 @@ ServerRoot $T
 ServerName localhost
 $1
 LoadModule authz_core_module $MODS/mod_authz_core.so
+LoadModule ssl_module $MODS/mod_ssl.so
 User www-data
 Group www-data
 Listen $P1
 Listen $P2
+Listen $P3
 PidFile $T/httpd.pid
 ErrorLog $T/error.log
 KeepAlive Off
@@ -68,6 +77,8 @@ EOC
 			echo "$addr $name" >$T/www/$i/id.txt
 			printf '<VirtualHost %s>\n  ServerName %s\n' "$addr" "$name"
 			[[ -n $aliases ]] && echo "  ServerAlias $aliases"
+			[[ $addr == *:$P3 ]] && printf '  SSLEngine on\n  SSLCertificateFile %s\n  SSLCertificateKeyFile %s\n' \
+				$T/tls.crt $T/tls.key
 			printf '  DocumentRoot %s\n  %s\n</VirtualHost>\n' "$T/www/$i" "$2"
 		done
 	} >$T/httpd.conf
@@ -88,6 +99,10 @@ serve() {
 		python3 "$ROOT/tests/mpm/vhost_requests.py" send $dest <$T/requests |
 			sed "s/^/$dest /"
 	done >$T/$1.out
+	python3 "$ROOT/tests/mpm/vhost_requests.py" send-tls 127.0.0.1 $P3 <$T/tls-requests \
+		>$T/$1.tls.out
+	python3 "$ROOT/tests/mpm/vhost_requests.py" sni-tls 127.0.0.1 $P3 <$T/tls-requests \
+		>$T/$1.sni.out
 	apache2 -f $T/httpd.conf -k stop
 	for i in $(seq 1 50); do
 		[[ -s $T/httpd.pid ]] || break
@@ -98,6 +113,8 @@ serve() {
 
 python3 "$ROOT/tests/mpm/vhost_requests.py" gen "$SEED" "$COUNT" a.test b.test www.a.test \
 	x.wild.a.test ab.glob.test two-default.test default.test port.test localhost >$T/requests
+python3 "$ROOT/tests/mpm/vhost_requests.py" gen-tls "$SEED" "$COUNT" tls-a.test tls-b.test \
+	x.wild.tls.test a.test >$T/tls-requests
 
 conf "LoadModule mpm_prefork_module $MODS/mod_mpm_prefork.so" ""
 serve prefork
@@ -114,7 +131,8 @@ if ((served >= COUNT / 4)); then
 else
 	not_ok "  ...prefork served a file for $served of them (enough to tell vhosts apart)"
 fi
-vhosts=$(grep ' 200 .' $T/prefork.out | cut -d' ' -f4- | sort -u | wc -l)
+vhosts=$(cat $T/prefork.out $T/prefork.tls.out 2>/dev/null | grep -oE '(^| )200 .+' |
+	sed 's/^ //' | sort -u | wc -l)
 is "  ...from every vhost" "$vhosts" "${#VHOSTS[@]}"
 # Two refusals are sitefence's own, stricter than httpd 2.4 (mpm/sniff.c says why): a request
 # line naming HTTP/2 or later in text (httpd serves it as 1.1; sitefence answers 505), and two
@@ -144,5 +162,37 @@ if ((differ == 0)); then
 else
 	not_ok "mpm_sitefence gives every request the answer prefork gives" \
 		"$differ differ (and $own as explained in the test); the first of them:" "${lines[@]}"
+fi
+
+# Over TLS the site is the SNI's: a worker of that site answers 421 to a request whose Host
+# names another site, where prefork's mod_ssl serves it if the two vhosts' TLS settings agree
+# (domain fronting, which sitefence cannot allow: the connection is already the site's). So a
+# difference is allowed only as prefork serving vhost X, sitefence 421, and the SNI alone (sent
+# again as Host too) reaching another vhost than X.
+is "over TLS mpm_sitefence answered all $COUNT requests" \
+	"$(wc -l <$T/sitefence.tls.out 2>/dev/null)" "$COUNT"
+lines=() fronted=0 differ=0
+while IFS=$'\t' read -r n a b sni; do
+	if [[ $a == "200 "* && $b == "421 " && $sni == "200 "* && $sni != "$a" ]]; then
+		fronted=$((fronted + 1))
+		continue
+	fi
+	differ=$((differ + 1))
+	((differ <= 12)) && lines+=("$(sed -n "${n}p" $T/tls-requests)" "  prefork:   $a" \
+		"  sitefence: $b" "  the SNI alone, on prefork: $sni")
+done < <(paste $T/prefork.tls.out $T/sitefence.tls.out $T/prefork.sni.out |
+	awk -F'\t' '$1 != $2 { print NR "\t" $0 }')
+if ((differ == 0)); then
+	ok "  ...the answers prefork gives, but 421 for another site than the SNI's ($fronted)"
+else
+	not_ok "  ...the answers prefork gives, but 421 for another site than the SNI's" \
+		"$differ differ (and $fronted are 421 for another site); the first of them:" \
+		"${lines[@]}"
+fi
+served=$(grep -c '^200 ' $T/sitefence.tls.out)
+if ((fronted > 0 && served >= COUNT / 4)); then
+	ok "  ...with both kinds in the mix ($served served, $fronted refused)"
+else
+	not_ok "  ...with both kinds in the mix ($served served, $fronted refused)"
 fi
 tap_plan

@@ -3,7 +3,11 @@
 """tests/mpm/vhost_requests.py — the client of tests/mpm/host_vhost_diff.sh.
 
   vhost_requests.py gen SEED COUNT NAME...          print requests, one per line, escaped
+  vhost_requests.py gen-tls SEED COUNT NAME...      the same, each after "SNI<TAB>" ("-": none)
   vhost_requests.py send ADDR PORT < requests       send each, print "STATUS BODY" per line
+  vhost_requests.py send-tls ADDR PORT < requests   the same over TLS with the line's SNI
+  vhost_requests.py sni-tls ADDR PORT < requests    each line's SNI, also as Host: which
+                                                    vhost the SNI alone reaches
 
 The requests vary what Apache's vhost matching reads: the Host header (case, trailing dots,
 ports, whitespace, repeats, IP literals, odd bytes), the request-target (absolute URIs that
@@ -11,6 +15,7 @@ name another host), the protocol version, and fields around them. Deterministic 
 """
 import random
 import socket
+import ssl
 import sys
 
 
@@ -72,12 +77,45 @@ def gen(seed, count, names):
               .encode("unicode_escape").decode("ascii"))
 
 
-def send(addr, port):
+def gen_tls(seed, count, names):
+    """SNI and Host: mostly the same name, sometimes another, a spelling, or no SNI."""
+    rnd = random.Random(seed)
+    for _ in range(count):
+        sni = rnd.choice(names)
+        r = rnd.random()
+        if r < 0.15:
+            sni = rnd.choice([sni.upper(), sni + ".", "unknown.test", "x" + sni])
+        elif r < 0.25:
+            sni = "-"
+        host = rnd.choice([sni if sni != "-" else rnd.choice(names)] * 3 + names +
+                          [v for v in variants(rnd.choice(names))[:6]])
+        req = f"GET /id.txt HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+        print(sni + "\t" + req.encode("unicode_escape").decode("ascii"))
+
+
+def connect(addr, port, sni):
+    """A socket to addr:port, over TLS when sni is not None ("-": TLS without SNI)."""
+    sock = socket.create_connection((addr, port), timeout=10)
+    if sni is None:
+        return sock
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    return ctx.wrap_socket(sock, server_hostname=None if sni == "-" else sni)
+
+
+def send(addr, port, tls, sni_only=False):
     for line in sys.stdin:
+        sni = None
+        if tls:
+            sni, _, line = line.partition("\t")
+        if sni_only:
+            host = sni if sni != "-" else "no-sni.invalid"
+            line = f"GET /id.txt HTTP/1.1\\r\\nHost: {host}\\r\\nConnection: close\\r\\n\\r\\n"
         req = line.rstrip("\n").encode("ascii").decode("unicode_escape").encode("latin-1")
         status, body = "-", ""
         try:
-            with socket.create_connection((addr, port), timeout=10) as s:
+            with connect(addr, port, sni) as s:
                 s.sendall(req)
                 data = b""
                 while True:
@@ -101,15 +139,16 @@ def send(addr, port):
             # server's (the dispatcher's 400 is not Apache's text), so they are not compared.
             if status in ("200", "0.9"):
                 body = rest.decode("latin-1").strip()
-        except OSError as e:
+        except (OSError, ValueError, UnicodeError) as e:
             status = "error:" + type(e).__name__
         print(status, body)
 
 
 if __name__ == "__main__":
-    if len(sys.argv) >= 4 and sys.argv[1] == "gen":
-        gen(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4:])
-    elif len(sys.argv) == 4 and sys.argv[1] == "send":
-        send(sys.argv[2], int(sys.argv[3]))
+    if len(sys.argv) >= 4 and sys.argv[1] in ("gen", "gen-tls"):
+        (gen if sys.argv[1] == "gen" else gen_tls)(int(sys.argv[2]), int(sys.argv[3]),
+                                                   sys.argv[4:])
+    elif len(sys.argv) == 4 and sys.argv[1] in ("send", "send-tls", "sni-tls"):
+        send(sys.argv[2], int(sys.argv[3]), sys.argv[1] != "send", sys.argv[1] == "sni-tls")
     else:
         sys.exit(__doc__)
