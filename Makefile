@@ -252,7 +252,7 @@ DEB_PACKAGES := make gcc libc6-dev pkg-config clang llvm libbpf-dev bpftool libe
 		zlib1g-dev apache2 apache2-dev apache2-utils libapr1-dev libaprutil1-dev \
 		libapache2-mod-php8.2 qemu-system-x86 busybox-static perl file xz-utils \
 		curl openssl iproute2 util-linux netcat-openbsd libapache2-mpm-itk \
-		logrotate libclang-rt-dev
+		logrotate libclang-rt-dev python3
 
 deps:
 	$(Q)missing=$$(for p in $(DEB_PACKAGES); do \
