@@ -5,8 +5,9 @@
 # virtual hosts are served by Apache with prefork, then by Apache with mpm_sitefence (fence
 # off: the host will not run it, and the choice is made before the fence has a say), on the
 # same ports, and the same requests go to both: awkward Host headers and request-targets, a
-# seeded random mix of them (tests/mpm/vhost_requests.py), to two local addresses and two
-# ports, and over TLS with SNI and Host names that agree or not. Every response must agree:
+# seeded random mix of them (tests/mpm/vhost_requests.py) and heads each side of httpd's
+# limits, to two local addresses and two ports, and over TLS with SNI and Host names that
+# agree or not. Every response must agree:
 # its status and, for a served file, its content, which names the vhost that served it. A
 # request the dispatcher sent to the wrong site would come back 421 from the worker (or with
 # another site's file); one it refused that Apache takes would come back 400 instead of a
@@ -113,6 +114,7 @@ serve() {
 
 python3 "$ROOT/tests/mpm/vhost_requests.py" gen "$SEED" "$COUNT" a.test b.test www.a.test \
 	x.wild.a.test ab.glob.test two-default.test default.test port.test localhost >$T/requests
+NREQ=$(wc -l <$T/requests)   # COUNT random ones, then those at httpd's limits
 python3 "$ROOT/tests/mpm/vhost_requests.py" gen-tls "$SEED" "$COUNT" tls-a.test tls-b.test \
 	x.wild.tls.test a.test >$T/tls-requests
 
@@ -123,8 +125,8 @@ SitefenceFence off
 SitefencePrivateDir $T/private" "AssignUserID sfdiff sfdiff"
 serve sitefence
 
-is "prefork answered all $((3 * COUNT)) requests" "$(wc -l <$T/prefork.out 2>/dev/null)" $((3 * COUNT))
-is "mpm_sitefence answered all of them" "$(wc -l <$T/sitefence.out 2>/dev/null)" $((3 * COUNT))
+is "prefork answered all $((3 * NREQ)) requests" "$(wc -l <$T/prefork.out 2>/dev/null)" $((3 * NREQ))
+is "mpm_sitefence answered all of them" "$(wc -l <$T/sitefence.out 2>/dev/null)" $((3 * NREQ))
 served=$(grep -c ' 200 ' $T/prefork.out)
 if ((served >= COUNT / 4)); then
 	ok "  ...prefork served a file for $served of them (enough to tell vhosts apart)"
@@ -146,10 +148,10 @@ explained() {
 	hosts=$(grep -oiE '\\r\\nhost:' <<<"$1" | wc -l)
 	[[ $hosts -ge 2 && $3 == 400 ]]
 }
-# Line n of each output answers request (n - 1) % COUNT + 1.
+# Line n of each output answers request (n - 1) % NREQ + 1.
 lines=() own=0 differ=0
 while IFS=$'\t' read -r n a b; do
-	req=$(sed -n "$(((n - 1) % COUNT + 1))p" $T/requests)
+	req=$(sed -n "$(((n - 1) % NREQ + 1))p" $T/requests)
 	if explained "$req" "$(cut -d' ' -f3 <<<"$a")" "$(cut -d' ' -f3 <<<"$b")"; then
 		own=$((own + 1))
 		continue

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 """tests/mpm/vhost_requests.py — the client of tests/mpm/host_vhost_diff.sh.
 
-  vhost_requests.py gen SEED COUNT NAME...          print requests, one per line, escaped
+  vhost_requests.py gen SEED COUNT NAME...          print COUNT requests, one per line,
+                                                    escaped, then those at httpd's limits
   vhost_requests.py gen-tls SEED COUNT NAME...      the same, each after "SNI<TAB>" ("-": none)
   vhost_requests.py send ADDR PORT < requests       send each, print "STATUS BODY" per line
   vhost_requests.py send-tls ADDR PORT < requests   the same over TLS with the line's SNI
@@ -69,10 +70,28 @@ def one(rnd, names):
     return "\r\n".join([line] + fields) + "\r\n\r\n"
 
 
+def limits(name):
+    """Heads at httpd's default limits, each side of them: a request line of 8190 bytes
+    (LimitRequestLine), a field of 8190 (LimitRequestFieldSize, also after folding, also the
+    Host field itself), 100 fields (LimitRequestFields) and blank lines before the line."""
+    line = "GET /id.txt?{} HTTP/1.1\r\nHost: " + name + "\r\n"
+    for n in range(8172, 8182):
+        yield line.format("a" * (n - 8)) + "\r\n"
+    for n in range(8188, 8196):
+        yield f"GET /id.txt HTTP/1.1\r\nHost: {name}\r\nX-Pad: {'x' * (n - 7)}\r\n\r\n"
+        yield f"GET /id.txt HTTP/1.1\r\nHost: {name}{' ' * (n - 6 - len(name))}\r\n\r\n"
+        yield f"GET /id.txt HTTP/1.1\r\nHost: {name}\r\nX-Fold: a\r\n {'z' * (n - 12)}\r\n\r\n"
+    for n in range(97, 102):
+        fields = "".join(f"X-F{i}: v\r\n" for i in range(n))
+        yield f"GET /id.txt HTTP/1.1\r\nHost: {name}\r\n{fields}\r\n"
+    for n in (1, 2, 9, 10, 11):
+        yield "\r\n" * n + f"GET /id.txt HTTP/1.1\r\nHost: {name}\r\n\r\n"
+
+
 def gen(seed, count, names):
     rnd = random.Random(seed)
-    for _ in range(count):
-        req = one(rnd, names)
+    reqs = [one(rnd, names) for _ in range(count)] + list(limits(names[1]))
+    for req in reqs:
         print(req.encode("latin-1", "backslashreplace").decode("latin-1")
               .encode("unicode_escape").decode("ascii"))
 
