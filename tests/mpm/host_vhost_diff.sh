@@ -25,7 +25,9 @@ chmod 755 $T   # the servers run as www-data and sfdiff
 P1=$((20000 + RANDOM % 20000))
 P2=$((P1 + 1))
 P3=$((P1 + 2))
-trap 'apache2 -f $T/httpd.conf -k stop >/dev/null 2>&1; sleep 0.5; [[ -n ${KEEP-} ]] || rm -rf $T' EXIT
+# KEEP=1 keeps $T (configs, requests, answers) for a look after the test.
+trap 'apache2 -f $T/httpd.conf -k stop >/dev/null 2>&1; sleep 0.5; [[ -n ${KEEP-} ]] || rm -rf $T' \
+	EXIT
 
 . "$ROOT/tests/lib/tap.sh"
 
@@ -78,8 +80,8 @@ EOC
 			echo "$addr $name" >$T/www/$i/id.txt
 			printf '<VirtualHost %s>\n  ServerName %s\n' "$addr" "$name"
 			[[ -n $aliases ]] && echo "  ServerAlias $aliases"
-			[[ $addr == *:$P3 ]] && printf '  SSLEngine on\n  SSLCertificateFile %s\n  SSLCertificateKeyFile %s\n' \
-				$T/tls.crt $T/tls.key
+			[[ $addr == *:$P3 ]] && printf '  SSLEngine on\n  %s %s\n  %s %s\n' \
+				SSLCertificateFile $T/tls.crt SSLCertificateKeyFile $T/tls.key
 			printf '  DocumentRoot %s\n  %s\n</VirtualHost>\n' "$T/www/$i" "$2"
 		done
 	} >$T/httpd.conf
@@ -119,13 +121,15 @@ python3 "$ROOT/tests/mpm/vhost_requests.py" gen-tls "$SEED" "$COUNT" tls-a.test 
 	x.wild.tls.test a.test >$T/tls-requests
 
 conf "LoadModule mpm_prefork_module $MODS/mod_mpm_prefork.so" ""
-serve prefork
+serve prefork || not_ok "prefork starts" "$(cat $T/prefork.start $T/error.log 2>/dev/null)"
 conf "LoadModule mpm_sitefence_module $MODULE
 SitefenceFence off
 SitefencePrivateDir $T/private" "AssignUserID sfdiff sfdiff"
-serve sitefence
+serve sitefence ||
+	not_ok "mpm_sitefence starts" "$(cat $T/sitefence.start $T/error.log 2>/dev/null)"
 
-is "prefork answered all $((3 * NREQ)) requests" "$(wc -l <$T/prefork.out 2>/dev/null)" $((3 * NREQ))
+is "prefork answered all $((3 * NREQ)) requests" "$(wc -l <$T/prefork.out 2>/dev/null)" \
+	$((3 * NREQ))
 is "mpm_sitefence answered all of them" "$(wc -l <$T/sitefence.out 2>/dev/null)" $((3 * NREQ))
 served=$(grep -c ' 200 ' $T/prefork.out)
 if ((served >= COUNT / 4)); then
@@ -159,7 +163,9 @@ while IFS=$'\t' read -r n a b; do
 	differ=$((differ + 1))
 	((differ <= 12)) && lines+=("$req" "  prefork:   $a" "  sitefence: $b")
 done < <(paste $T/prefork.out $T/sitefence.out | awk -F'\t' '$1 != $2 { print NR "\t" $0 }')
-if ((differ == 0)); then
+if [[ $(cat $T/prefork.out $T/sitefence.out 2>/dev/null | wc -l) != $((6 * NREQ)) ]]; then
+	not_ok "mpm_sitefence gives every request the answer prefork gives" "answers missing"
+elif ((differ == 0)); then
 	ok "mpm_sitefence gives every request the answer prefork gives ($own differ as the test explains)"
 else
 	not_ok "mpm_sitefence gives every request the answer prefork gives" \
@@ -184,7 +190,11 @@ while IFS=$'\t' read -r n a b sni; do
 		"  sitefence: $b" "  the SNI alone, on prefork: $sni")
 done < <(paste $T/prefork.tls.out $T/sitefence.tls.out $T/prefork.sni.out |
 	awk -F'\t' '$1 != $2 { print NR "\t" $0 }')
-if ((differ == 0)); then
+if [[ $(cat $T/{prefork,sitefence}.tls.out $T/prefork.sni.out 2>/dev/null | wc -l) != \
+	$((3 * COUNT)) ]]; then
+	not_ok "  ...the answers prefork gives, but 421 for another site than the SNI's" \
+		"answers missing"
+elif ((differ == 0)); then
 	ok "  ...the answers prefork gives, but 421 for another site than the SNI's ($fronted)"
 else
 	not_ok "  ...the answers prefork gives, but 421 for another site than the SNI's" \
