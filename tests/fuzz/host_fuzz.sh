@@ -12,6 +12,10 @@ cd "$(dirname "$0")/../.."
 source tests/lib/tap.sh
 
 runs=${FUZZ_RUNS:-100000}
+if ! [[ $runs =~ ^[1-9][0-9]{0,9}$ ]]; then
+	echo "tests/fuzz/host_fuzz.sh: FUZZ_RUNS must be a number of inputs, not '$runs'" >&2
+	exit 2
+fi
 crashes=build/fuzz/crashes
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

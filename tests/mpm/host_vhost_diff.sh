@@ -20,6 +20,10 @@ MODULE=$ROOT/build/mod_mpm_sitefence.so
 MODS=/usr/lib/apache2/modules
 COUNT=${VHOST_DIFF_COUNT:-1000}
 SEED=${VHOST_DIFF_SEED:-1}
+if ! [[ $COUNT =~ ^[1-9][0-9]{0,5}$ && $SEED =~ ^[0-9]{1,9}$ ]]; then
+	echo "host_vhost_diff.sh: VHOST_DIFF_COUNT (1-999999) and VHOST_DIFF_SEED must be numbers" >&2
+	exit 2
+fi
 T=$(mktemp -d /var/tmp/sf-vhostdiff.XXXXXX)
 chmod 755 $T   # the servers run as www-data and sfdiff
 P1=$((20000 + RANDOM % 20000))
