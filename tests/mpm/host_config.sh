@@ -180,24 +180,31 @@ body=$(curl -s -m 10 -H 'Host: a.test' http://127.0.0.1:$PORT/ -o /dev/null -w '
 like "  ...and serves" "$body" "^(403|404|200)$"
 apache2 -f $T/httpd.conf -k stop >/dev/null 2>&1
 
+# start_with_sites USER SITE...: (fence off) start with a vhost SITE.test run as USER for each
+# SITE, once the last server has let go of the port; prints what start_and_wait does.
+start_with_sites() {
+	local user=$1 s i sites=""
+	shift
+	for s in "$@"; do
+		mkdir -p $T/$s
+		sites+="<VirtualHost *:$PORT>
+  ServerName $s.test
+  DocumentRoot $T/$s
+  AssignUserID $user $user
+</VirtualHost>
+"
+	done
+	for i in $(seq 1 50); do ss -ltn | grep -q ":$PORT " || break; sleep 0.1; done
+	conf "SitefenceFence off
+$sites" ""
+	start_and_wait
+}
+
 # Sites sharing a user with a home leave the home out, and say so: once for the user, not once
 # per site (a reseller's thousand sites would fill the start's output).
 id sfconfhome >/dev/null 2>&1 ||
 	useradd -M -d /var/lib/sitefence-test-home -s /usr/sbin/nologin sfconfhome
-shared=""
-for s in b c d e; do
-	mkdir -p $T/$s
-	shared+="<VirtualHost *:$PORT>
-  ServerName $s.test
-  DocumentRoot $T/$s
-  AssignUserID sfconfhome sfconfhome
-</VirtualHost>
-"
-done
-for i in $(seq 1 50); do ss -ltn | grep -q ":$PORT " || break; sleep 0.1; done
-conf "SitefenceFence off
-$shared" ""
-out=$(start_and_wait)
+out=$(start_with_sites sfconfhome b c d e)
 like "four sites sharing a user: its home is left out of them..." "$out" \
 	"shares uid $(id -u sfconfhome) with 3 other sites, .\.test among them: the home /var/lib/sitefence-test-home is part of none"
 is "  ...said once, not once per site" "$(grep -c 'shares uid' <<<"$out")" 1
@@ -215,20 +222,7 @@ usermod -aG "$(seq -s, -f 'sfcg%02g' 1 $MANY)" sfconfmany
 trap 'apache2 -f $T/httpd.conf -k stop >/dev/null 2>&1; sleep 0.5; rm -rf $T
 	for i in $(seq -w 1 $MANY); do groupdel sfcg$i 2>/dev/null; done
 	userdel sfconfmany 2>/dev/null' EXIT
-many=""
-for s in m n; do
-	mkdir -p $T/$s
-	many+="<VirtualHost *:$PORT>
-  ServerName $s.test
-  DocumentRoot $T/$s
-  AssignUserID sfconfmany sfconfmany
-</VirtualHost>
-"
-done
-for i in $(seq 1 50); do ss -ltn | grep -q ":$PORT " || break; sleep 0.1; done
-conf "SitefenceFence off
-$many" ""
-out=$(start_and_wait)
+out=$(start_with_sites sfconfmany m n)
 like "a user in $((MANY + 1)) groups: its workers get the first 32, and the log says so..." \
 	"$out" "site .\\.test: user sfconfmany has $((MANY + 1)) groups; its workers get the first 32 \(so do its other sites'\)"
 is "  ...once, not once per site" "$(grep -c 'groups; its workers' <<<"$out")" 1
