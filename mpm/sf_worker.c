@@ -17,6 +17,7 @@
 #include "http_connection.h"
 #include "http_core.h"
 #include "http_log.h"
+#include "http_main.h"
 #include "http_protocol.h"
 #include "http_request.h"
 #include "apr_portable.h"
@@ -259,6 +260,52 @@ static int sf_check_site(request_rec *r)
     return DECLINED;
 }
 
+/*
+ * Any request about to be mapped to files (an internal redirect, a sub-request) whose server
+ * is another site's is refused. The main request is checked above, but a request Apache fails
+ * before that check (a bad head on a kept-alive connection whose default vhost is another
+ * site) has that vhost's ErrorDocument: a local one would run the other site's script here,
+ * as this site's user.
+ */
+static int sf_guard_server(request_rec *r)
+{
+    if (my_site < 0 || sf_site_of_server(r->server) == my_site)
+        return DECLINED;
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, SF_LOG_PREFIX
+                  "%s of %s in a worker of site %s: refused (421)",
+                  r->prev ? "internal redirect" : r->main ? "sub-request" : "request",
+                  r->server->server_hostname, site_name());
+    return HTTP_MISDIRECTED_REQUEST;
+}
+
+/* This site's vhost for the connection's port, else its first. */
+static server_rec *own_server(const conn_rec *c)
+{
+    server_rec *s;
+    server_addr_rec *a;
+
+    for (s = ap_server_conf; s; s = s->next) {
+        if (sf_site_of_server(s) != my_site)
+            continue;
+        for (a = s->addrs; a; a = a->next)
+            if (!a->host_port || (c->local_addr && a->host_port == c->local_addr->port))
+                return s;
+    }
+    return APR_ARRAY_IDX(sf_conf->sites, my_site, sf_site_t).server;
+}
+
+/*
+ * A request Apache gave to another site's vhost and this worker answered (421, or a bad head
+ * before its Host was read) is logged as this site's, the site whose connection it came on:
+ * a worker writes no other site's logs.
+ */
+static int sf_log_as_site(request_rec *r)
+{
+    if (my_site >= 0 && sf_site_of_server(r->server) != my_site)
+        r->server = own_server(r->connection);
+    return DECLINED;
+}
+
 static int sf_request_done(request_rec *r)
 {
     if (my_site >= 0 && !r->main)
@@ -271,5 +318,7 @@ void sf_worker_register_hooks(apr_pool_t *p)
     (void)p;
     /* Before anything else looks at the request (mod_rewrite, mod_php, ...). */
     ap_hook_post_read_request(sf_check_site, NULL, NULL, APR_HOOK_REALLY_FIRST);
+    ap_hook_pre_translate_name(sf_guard_server, NULL, NULL, APR_HOOK_REALLY_FIRST);
+    ap_hook_log_transaction(sf_log_as_site, NULL, NULL, APR_HOOK_REALLY_FIRST);
     ap_hook_log_transaction(sf_request_done, NULL, NULL, APR_HOOK_REALLY_LAST);
 }

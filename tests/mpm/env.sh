@@ -136,6 +136,8 @@ ${1-}
   ServerAlias www.a.test *.wild.a.test
   DocumentRoot $WWW/a
   AssignUserID sfa sfa
+  ErrorDocument 404 /err.php
+  ErrorDocument 421 /err.php
 </VirtualHost>
 <VirtualHost 127.0.0.1:$HTTP>
   ServerName b.test

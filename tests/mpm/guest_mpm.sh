@@ -112,6 +112,14 @@ out=$(curl -s -k -m 20 --resolve a.test:$HTTPS:127.0.0.1 -H 'Host: b.test' \
 	https://a.test:$HTTPS/whoami.php -o /dev/null -w '%{http_code}')
 is "Host b.test inside TLS for a.test is refused (421)" "$out" 421
 
+# ---- another site's ErrorDocument ----------------------------------------------------------
+out=$(printf 'GET /site.txt HTTP/1.1\r\nHost: b.test\r\n\r\nGET /site.txt HTTP/1.1\r\nHost: a.test\r\n\r\n' |
+	timeout 20 nc -q 5 127.0.0.1 $HTTP)
+like "a request for a on b's kept-alive connection gets 421" "$out" "site b.*HTTP/1.1 421"
+unlike "  ...and a's ErrorDocument script does not run in b's worker" "$out" "run by uid"
+is "a's ErrorDocument (a script) runs in a's own worker" "$(get a.test /no-such-page)" \
+	"error document of a run by uid $uid_a"
+
 # ---- hostile clients ---------------------------------------------------------------------
 hostile=()
 for i in 1 2 3 4 5 6; do
