@@ -654,11 +654,22 @@ static int sf_open_logs(apr_pool_t *p, apr_pool_t *plog, apr_pool_t *ptemp, serv
     return OK;
 }
 
+/* Between core's error logs and mod_log_config's: which descriptors are which vhost's logs. */
+static int sf_watch_logs(apr_pool_t *p, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
+{
+    (void)plog;
+    (void)ptemp;
+    return sf_fds_watch_logs(p, s) ? !OK : OK;
+}
+
 static void sf_hooks(apr_pool_t *p)
 {
     static const char *const before_core[] = { "core.c", NULL };
+    static const char *const after_core[] = { "core.c", NULL };
+    static const char *const before_log_config[] = { "mod_log_config.c", NULL };
 
     ap_hook_open_logs(sf_open_logs, NULL, before_core, APR_HOOK_REALLY_FIRST);
+    ap_hook_open_logs(sf_watch_logs, after_core, before_log_config, APR_HOOK_REALLY_FIRST);
     /* The MPM state must be set before other pre_config hooks query it. */
     ap_hook_pre_config(sf_pre_config, NULL, NULL, APR_HOOK_REALLY_FIRST);
     /* Last, so that every vhost is configured and mod_php known when sites are built. */

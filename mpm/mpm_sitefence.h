@@ -18,7 +18,8 @@
  *
  * Files: mpm_sitefence.c (module, directives, hooks), sf_sites.c (vhosts to sites),
  * sf_fence.c (sitefenced, tokens, confinement, private /tmp), sf_parent.c (processes and
- * queues), sf_dispatch.c (dispatchers), sf_worker.c (workers), sf_title.c (process titles),
+ * queues), sf_dispatch.c (dispatchers), sf_worker.c (workers), sf_fds.c (which inherited
+ * descriptors, other sites' logs among them, a child keeps), sf_title.c (process titles),
  * sniff.c (request heads and ClientHellos).
  */
 #ifndef MPM_SITEFENCE_H
@@ -228,6 +229,13 @@ void sf_worker_main(apr_pool_t *pconf, server_rec *s, int slot, int site_index)
     __attribute__((noreturn));
 void sf_worker_register_hooks(apr_pool_t *p);
 int sf_worker_site(void);
+
+/* sf_fds.c */
+int sf_fds_watch_logs(apr_pool_t *p, server_rec *s);
+void sf_fds_build(apr_pool_t *p, server_rec *main_s);
+int sf_fds_for_worker(int site);
+int sf_fds_cloexec(void);
+int sf_fds_keep_only(const int *keep, int nkeep);
 
 /* sf_title.c */
 void sf_title_init(void);

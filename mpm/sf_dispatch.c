@@ -27,6 +27,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
@@ -700,13 +701,44 @@ static void setup(apr_pool_t *pconf, server_rec *s, int slot, int ctl)
                 sizeof(ap_scoreboard_image->servers[slot][0].vhost));
 }
 
+/*
+ * The logs (every vhost's, a dispatcher writes none), piped loggers' pipes, modules' files:
+ * a dispatcher runs none of the code they are for, and reads what clients send.
+ */
+static int keep_only_listeners(int ctl)
+{
+    ap_listen_rec *lr;
+    apr_os_sock_t fd;
+    int *keep, n = 1, err;
+
+    for (lr = ap_listeners; lr; lr = lr->next)
+        n++;
+    keep = malloc(n * sizeof(*keep));
+    if (!keep)
+        return -ENOMEM;
+    n = 0;
+    keep[n++] = ctl;
+    for (lr = ap_listeners; lr; lr = lr->next)
+        if (lr->sd && apr_os_sock_get(&fd, lr->sd) == APR_SUCCESS)
+            keep[n++] = fd;
+    err = sf_fds_keep_only(keep, n);
+    free(keep);
+    return err;
+}
+
 void sf_dispatcher_main(apr_pool_t *pconf, server_rec *s, int slot, int ctl)
 {
     const sf_site_t *self = &APR_ARRAY_IDX(sf_conf->sites, 0, sf_site_t);
+    int err;
 
     sf_retained->mpm->mpm_state = AP_MPMQ_STARTING;
     /* Nothing of the parent's but the listeners and this channel stays open here. */
     sf_child_close_fds(-1, ctl);
+    if ((err = keep_only_listeners(ctl))) {
+        ap_log_error(APLOG_MARK, APLOG_ALERT, -err, NULL, SF_LOG_PREFIX
+                     "dispatcher: cannot close the server's other descriptors");
+        exit(APEXIT_CHILDFATAL);
+    }
     ap_reopen_scoreboard(pconf, NULL, 0);
     if (sf_fence_take_site(self) != APR_SUCCESS || sf_fence_become(self) != APR_SUCCESS)
         exit(APEXIT_CHILDFATAL);

@@ -385,8 +385,12 @@ static int spawn_worker(int index)
     }
     (void)ap_update_child_status_from_indexes(slot, 0, SERVER_STARTING, NULL);
     pid = fork_armed(arm);
-    if (pid == 0)
+    if (pid == 0) {
+        /* The way back to the server's mount namespace is the parent's, not the site's. */
+        if (saved_ns >= 0)
+            close(saved_ns);
         sf_worker_main(pconf, main_server, slot, index);
+    }
     sf_fence_leave_ns(saved_ns);
     if (pid < 0) {
         (void)ap_update_child_status_from_indexes(slot, 0, SERVER_DEAD, NULL);
@@ -824,6 +828,7 @@ int sf_parent_run(apr_pool_t *_pconf, apr_pool_t *plog, server_rec *s)
     }
     ap_unixd_mpm_set_signals(pconf, 0);
     setup(s);
+    sf_fds_build(pconf, s);
     sf_title_init();
     sf_title_set("%sparent", "sitefence: ");
     sf_retained->registered = 0;

@@ -207,12 +207,19 @@ void sf_worker_main(apr_pool_t *pconf, server_rec *s, int slot, int site_index)
 {
     const sf_site_t *site = &APR_ARRAY_IDX(sf_conf->sites, site_index, sf_site_t);
     ap_sb_handle_t *sbh;
+    int err;
 
     sf_retained->mpm->mpm_state = AP_MPMQ_STARTING;
     my_queue = site->queue_recv;
     /* Other sites' queues, the dispatchers' channels, the listeners: none stays open here. */
     sf_child_close_fds(my_queue, -1);
     ap_close_listeners_ex(ap_listeners);
+    /* ... nor another site's logs, nor a piped logger's read end. */
+    if ((err = sf_fds_for_worker(site_index))) {
+        ap_log_error(APLOG_MARK, APLOG_ALERT, -err, NULL, SF_LOG_PREFIX
+                     "worker for site %s: cannot let go of other sites' logs", site->name);
+        exit(APEXIT_CHILDFATAL);
+    }
     ap_fatal_signal_child_setup(s);
     child_pool(pconf);
     ap_reopen_scoreboard(pchild, NULL, 0);
@@ -231,6 +238,13 @@ void sf_worker_main(apr_pool_t *pconf, server_rec *s, int slot, int site_index)
     apr_signal(AP_SIG_GRACEFUL, on_graceful);
     apr_signal(AP_SIG_GRACEFUL_STOP, on_graceful_stop);
     ap_run_child_init(pchild, s);
+    /* Nothing of the server's reaches what the site execs: stdin, stdout and stderr only. */
+    if ((err = sf_fds_cloexec())) {
+        ap_log_error(APLOG_MARK, APLOG_ALERT, -err, NULL, SF_LOG_PREFIX
+                     "worker for site %s: cannot mark its descriptors close-on-exec",
+                     site->name);
+        exit(APEXIT_CHILDFATAL);
+    }
     ap_create_sb_handle(&sbh, pchild, slot, 0);
     sf_retained->mpm->mpm_state = AP_MPMQ_RUNNING;
     worker_loop(s, slot, sbh);
@@ -295,9 +309,9 @@ static server_rec *own_server(const conn_rec *c)
 }
 
 /*
- * A request Apache gave to another site's vhost and this worker answered (421, or a bad head
- * before its Host was read) is logged as this site's, the site whose connection it came on:
- * a worker writes no other site's logs.
+ * Another site's logs are /dev/null in this worker (sf_fds.c): a request Apache gave to
+ * another site's vhost and this worker answered (421, or a bad head before its Host was
+ * read) is logged as this site's, the site whose connection it came on.
  */
 static int sf_log_as_site(request_rec *r)
 {

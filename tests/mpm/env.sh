@@ -118,7 +118,8 @@ PidFile $T/httpd.pid
 ErrorLog $T/logs/error.log
 LogLevel info
 LogFormat "%v %h %r %>s" site
-CustomLog "|/usr/bin/tee -a $T/logs/piped.log" site
+# Every vhost logs here too (GlobalLog), a.test also to a piped log of its own.
+GlobalLog "|/usr/bin/tee -a $T/logs/piped.log" site
 KeepAlive On
 MaxRequestWorkers 40
 SitefenceIdleTimeout 60
@@ -136,6 +137,7 @@ ${1-}
   ServerAlias www.a.test *.wild.a.test
   DocumentRoot $WWW/a
   AssignUserID sfa sfa
+  CustomLog "|/usr/bin/tee -a $T/logs/a-piped.log" site
   ErrorDocument 404 /err.php
   ErrorDocument 421 /err.php
 </VirtualHost>

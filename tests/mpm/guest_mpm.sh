@@ -112,7 +112,15 @@ out=$(curl -s -k -m 20 --resolve a.test:$HTTPS:127.0.0.1 -H 'Host: b.test' \
 	https://a.test:$HTTPS/whoami.php -o /dev/null -w '%{http_code}')
 is "Host b.test inside TLS for a.test is refused (421)" "$out" 421
 
-# ---- another site's ErrorDocument ----------------------------------------------------------
+# ---- the server's descriptors (tests/mpm/host_logs.sh has the rest) ----------------------
+out=$(get b.test /fds.php)
+like "a program b runs lists its descriptors" "$out" "fd 0 "
+check "  ...it inherited one above stderr at most: the script PHP has open" \
+	test "$(grep -cE '^fd ([3-9]|[0-9]{2,}) ' <<<"$out")" -le 1
+unlike "  ...and could write to none" "$out" "wrote"
+sleep 0.5
+is "  ...and no log has the line it tried to write (a's piped one, the shared one)" \
+	"$(grep -l FORGED $T/logs/* | tr '\n' ' ')" ""
 out=$(printf 'GET /site.txt HTTP/1.1\r\nHost: b.test\r\n\r\nGET /site.txt HTTP/1.1\r\nHost: a.test\r\n\r\n' |
 	timeout 20 nc -q 5 127.0.0.1 $HTTP)
 like "a request for a on b's kept-alive connection gets 421" "$out" "site b.*HTTP/1.1 421"
