@@ -95,6 +95,7 @@ typedef struct {
     int starting;             /* forked, not yet ready */
     apr_time_t last_spawn;
     apr_time_t last_refused;  /* last time a fork was refused (cap, failure) */
+    apr_time_t sick_until;    /* a worker could not start: none forked before this */
 } sf_site_t;
 
 /* Global configuration (per generation: rebuilt from the config at each restart). */

@@ -737,11 +737,11 @@ void sf_dispatcher_main(apr_pool_t *pconf, server_rec *s, int slot, int ctl)
     if ((err = keep_only_listeners(ctl))) {
         ap_log_error(APLOG_MARK, APLOG_ALERT, -err, NULL, SF_LOG_PREFIX
                      "dispatcher: cannot close the server's other descriptors");
-        exit(APEXIT_CHILDFATAL);
+        exit(APEXIT_CHILDSICK);
     }
     ap_reopen_scoreboard(pconf, NULL, 0);
     if (sf_fence_take_site(self) != APR_SUCCESS || sf_fence_become(self) != APR_SUCCESS)
-        exit(APEXIT_CHILDFATAL);
+        exit(APEXIT_CHILDSICK);
     setup(pconf, s, slot, ctl);
     sf_retained->mpm->mpm_state = AP_MPMQ_RUNNING;
     loop();

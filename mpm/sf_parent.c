@@ -38,12 +38,14 @@
 #define SPAWN_BURST        16      /* workers forked for one site at once, at most */
 #define REFUSED_LOG_EVERY  apr_time_from_sec(10)
 #define REGISTER_RETRY     apr_time_from_sec(10)
+#define SICK_BACKOFF       apr_time_from_sec(1)     /* after a child could not start */
 
 static apr_pool_t *pconf;
 static server_rec *main_server;
 static int epfd = -1;
 static int next_dispatcher;    /* round robin for redispatch */
 static apr_time_t last_register_try;
+static apr_time_t dispatchers_sick_until, dispatchers_sick_logged;
 
 /* Per-site counts from one scan of the children table. */
 typedef struct {
@@ -347,6 +349,10 @@ static int spawn_worker(int index)
     int slot, saved_ns, arm = sf_conf->fence && site->mode != SF_SITE_OFF;
     pid_t pid;
 
+    if (apr_time_now() < site->sick_until) {
+        refused(site, "its last worker could not start (see above); the next try in a second");
+        return -1;
+    }
     /* The site's own cap first: room made elsewhere would not help it. */
     if (site->max_workers && site->workers >= site->max_workers) {
         refused(site, "MaxClientsVHost reached");
@@ -439,6 +445,8 @@ static void keep_dispatchers(void)
     ap_generation_t gen = sf_retained->mpm->my_generation;
     int i, n = 0;
 
+    if (apr_time_now() < dispatchers_sick_until)
+        return;
     for (i = 0; i < sf_retained->max_slot; i++)
         n += children()[i].kind == SF_CHILD_DISPATCHER && children()[i].gen == gen &&
              !children()[i].stopping;
@@ -605,22 +613,49 @@ static void serve_backlogs(void)
 
 /* ---- reaping ----------------------------------------------------------------------------- */
 
+/*
+ * A child that could not start has said why and exited APEXIT_CHILDSICK: no new one of its
+ * kind (for a worker, of its site) for a second. Forking again at once would fail again, as
+ * fast as the parent can fork, and fill the error log.
+ */
+static void child_sick(const sf_child_t *c)
+{
+    apr_time_t now = apr_time_now();
+
+    if (c->kind == SF_CHILD_DISPATCHER) {
+        dispatchers_sick_until = now + SICK_BACKOFF;
+        if (now - dispatchers_sick_logged < REFUSED_LOG_EVERY)
+            return;
+        dispatchers_sick_logged = now;
+        ap_log_error(APLOG_MARK, APLOG_ALERT, 0, main_server, SF_LOG_PREFIX
+                     "a dispatcher could not start (see above): no connection is accepted "
+                     "without one; trying again every second");
+    }
+    else if (c->gen == sf_retained->mpm->my_generation && c->site > 0 &&
+             c->site < sf_conf->sites->nelts) {
+        APR_ARRAY_IDX(sf_conf->sites, c->site, sf_site_t).sick_until = now + SICK_BACKOFF;
+    }
+}
+
 static void reap(void)
 {
     apr_exit_why_e why;
     apr_proc_t proc;
-    int status, slot;
+    int status, slot, rc;
 
     while (apr_proc_wait_all_procs(&proc, &status, &why, APR_NOWAIT, pconf) ==
            APR_CHILD_DONE) {
         slot = find_child(proc.pid);
         if (slot >= 0) {
-            if (ap_process_child_status(&proc, why, status) == APEXIT_CHILDFATAL)
-                ap_log_error(APLOG_MARK, APLOG_ALERT, 0, main_server, SF_LOG_PREFIX
-                             "%s %ld could not start (see above)",
-                             children()[slot].kind == SF_CHILD_WORKER ? "a worker"
-                                                                     : "a dispatcher",
-                             (long)proc.pid);
+            rc = ap_process_child_status(&proc, why, status);
+            if (rc == APEXIT_CHILDSICK) {
+                child_sick(&children()[slot]);
+            }
+            else if (rc == APEXIT_CHILDFATAL) {
+                /* A module's child_init said so (Apache has just logged that it exits). */
+                sf_retained->mpm->shutdown_pending = 1;
+                sf_retained->mpm->is_ungraceful = 1;
+            }
             note_gone(slot);
         }
         else if (apr_proc_other_child_alert(&proc, APR_OC_REASON_DEATH, status) !=

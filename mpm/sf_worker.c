@@ -218,19 +218,19 @@ void sf_worker_main(apr_pool_t *pconf, server_rec *s, int slot, int site_index)
     if ((err = sf_fds_for_worker(site_index))) {
         ap_log_error(APLOG_MARK, APLOG_ALERT, -err, NULL, SF_LOG_PREFIX
                      "worker for site %s: cannot let go of other sites' logs", site->name);
-        exit(APEXIT_CHILDFATAL);
+        exit(APEXIT_CHILDSICK);
     }
     ap_fatal_signal_child_setup(s);
     child_pool(pconf);
     ap_reopen_scoreboard(pchild, NULL, 0);
     /* The site first (the kernel confines what follows), then the user, then the data. */
     if (sf_fence_take_site(site) != APR_SUCCESS || sf_fence_become(site) != APR_SUCCESS)
-        exit(APEXIT_CHILDFATAL);
+        exit(APEXIT_CHILDSICK);
     my_site = site_index;
     if (set_idle_timeout())
-        exit(APEXIT_CHILDFATAL);
+        exit(APEXIT_CHILDSICK);
     if (ap_run_drop_privileges(pchild, s))
-        exit(APEXIT_CHILDFATAL);
+        exit(APEXIT_CHILDSICK);
     apr_signal(SIGTERM, just_die);
     apr_signal(SIGHUP, just_die);
     apr_signal(SIGINT, SIG_IGN);
@@ -243,7 +243,7 @@ void sf_worker_main(apr_pool_t *pconf, server_rec *s, int slot, int site_index)
         ap_log_error(APLOG_MARK, APLOG_ALERT, -err, NULL, SF_LOG_PREFIX
                      "worker for site %s: cannot mark its descriptors close-on-exec",
                      site->name);
-        exit(APEXIT_CHILDFATAL);
+        exit(APEXIT_CHILDSICK);
     }
     ap_create_sb_handle(&sbh, pchild, slot, 0);
     sf_retained->mpm->mpm_state = AP_MPMQ_RUNNING;

@@ -228,4 +228,36 @@ like "a user in $((MANY + 1)) groups: its workers get the first 32, and the log 
 is "  ...once, not once per site" "$(grep -c 'groups; its workers' <<<"$out")" 1
 apache2 -f $T/httpd.conf -k stop >/dev/null 2>&1
 
+# A dispatcher that cannot start (here: /dev/null, which it needs to put in place of the
+# server's logs, is read-only in the server's mount namespace) exits saying why, and the
+# parent tries again once a second instead of as fast as it can fork; once the cause is gone
+# the next one starts and the server serves.
+for i in $(seq 1 50); do ss -ltn | grep -q ":$PORT " || break; sleep 0.1; done
+conf "SitefenceFence off" ""
+rm -f $T/logs/error.log
+touch $T/null
+unshare -m --propagation private sh -c "mount --bind $T/null /dev/null &&
+	mount -o remount,ro,bind /dev/null && exec apache2 -f $T/httpd.conf -DFOREGROUND" \
+	</dev/null >/dev/null 2>&1 &
+for i in $(seq 1 50); do [[ -s $T/httpd.pid ]] && break; sleep 0.1; done
+sleep 3
+fails=$(grep -c "dispatcher: cannot close the server's other descriptors" $T/logs/error.log)
+like "a dispatcher that cannot start says why" "$(cat $T/logs/error.log)" \
+	"Read-only file system.*dispatcher: cannot close the server's other descriptors"
+check "  ...and is tried again once a second, not in a loop ($fails tries in 3 s, 2 dispatchers)" \
+	test "$fails" -ge 2 -a "$fails" -le 10
+is "  ...which the parent says once" \
+	"$(grep -c 'a dispatcher could not start (see above): no connection is accepted without one; trying again every second' $T/logs/error.log)" 1
+pid=$(cat $T/httpd.pid 2>/dev/null)
+check "  ...and the server keeps running" kill -0 "$pid"
+nsenter -t "$pid" -m umount /dev/null
+for i in $(seq 1 50); do
+	code=$(curl -s -m 2 -H 'Host: a.test' http://127.0.0.1:$PORT/ -o /dev/null -w '%{http_code}')
+	[[ $code =~ ^(403|404|200)$ ]] && break
+	sleep 0.1
+done
+like "  ...once the cause is gone, a dispatcher starts and the server serves" "$code" "^(403|404|200)$"
+apache2 -f $T/httpd.conf -k stop >/dev/null 2>&1
+for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+
 tap_plan
