@@ -31,6 +31,7 @@
 
 #include "http_log.h"
 #include "mod_log_config.h"
+#include "apr_hash.h"
 #include "apr_optional.h"
 #include "apr_portable.h"
 
@@ -51,8 +52,10 @@ typedef struct {
     int site;                 /* the site whose log it is; 0: every site's */
 } fd_entry_t;
 
-/* This generation's table, built by the parent before it forks children. */
+/* This generation's table, built by the parent before it forks children; by_fd indexes it
+ * (thousands of sites with logs of their own make thousands of entries). */
 static apr_array_header_t *table;
+static apr_hash_t *by_fd;
 static int main_error_fd = -1;
 
 /* While the logs are opened: what was open before each opening, and whose openings. */
@@ -130,31 +133,41 @@ static int mark_open(int fd)
     return 0;
 }
 
+static void note(int fd, server_rec *s)
+{
+    opened_t *o;
+
+    if (mark_open(fd) || !s)
+        return;
+    o = apr_array_push(scan.opened);
+    o->fd = fd;
+    o->s = s;
+}
+
 /*
  * Descriptors opened since the last sweep. The kernel gives the lowest free number, so new
- * ones fill holes below hi first and then lie just above it: looking at the free ones from the
- * lowest up, and 32 past hi, finds them all without walking every open descriptor each time.
+ * ones fill the holes below hi from the lowest up, and then lie just above hi: the first hole
+ * still free ends the look at the holes (after a graceful restart, the closed logs of the
+ * generation before leave thousands), and 32 numbers past hi are asked about too.
  */
 static void sweep(server_rec *s)
 {
     int fd, past = 0;
 
-    for (fd = scan.lowest; fd <= scan.hi || past < 32; fd++) {
+    for (fd = scan.lowest; fd <= scan.hi; fd++) {
         if (fd < scan.size && scan.open[fd])
             continue;
+        if (fcntl(fd, F_GETFD) < 0)
+            break;
+        note(fd, s);
+    }
+    for (fd = scan.hi + 1; past < 32; fd++) {
         if (fcntl(fd, F_GETFD) < 0) {
-            past += fd > scan.hi;
+            past++;
             continue;
         }
         past = 0;
-        if (mark_open(fd))
-            return;
-        if (s) {
-            opened_t *o = apr_array_push(scan.opened);
-
-            o->fd = fd;
-            o->s = s;
-        }
+        note(fd, s);
     }
     while (scan.lowest < scan.size && scan.open[scan.lowest])
         scan.lowest++;
@@ -229,6 +242,7 @@ int sf_fds_watch_logs(apr_pool_t *p, server_rec *s)
     scan.opened = apr_array_make(p, 64, sizeof(opened_t));
     scan.main_s = s;
     table = NULL;
+    by_fd = NULL;
     next_writer_init = NULL;
     set_init = APR_RETRIEVE_OPTIONAL_FN(ap_log_set_writer_init);
     if (!set_init)
@@ -257,25 +271,32 @@ static int owner(const server_rec *s)
     return site > 0 ? site : 0;
 }
 
+static fd_entry_t *entry(int fd)
+{
+    void *i = by_fd ? apr_hash_get(by_fd, &fd, sizeof(fd)) : NULL;
+
+    return i ? &APR_ARRAY_IDX(table, (intptr_t)i - 1, fd_entry_t) : NULL;
+}
+
 static void add(int fd, int kind, int site)
 {
     fd_entry_t *e;
-    int i;
+    int *key;
 
     if (fd <= STDERR_FILENO || fd == main_error_fd)
         return;
-    for (i = 0; i < table->nelts; i++) {
-        e = &APR_ARRAY_IDX(table, i, fd_entry_t);
-        if (e->fd == fd) {
-            if (e->site != site)
-                e->site = 0;      /* two sites': no one site's to take away */
-            return;
-        }
+    if ((e = entry(fd))) {
+        if (e->site != site)
+            e->site = 0;      /* two sites': no one site's to take away */
+        return;
     }
     e = apr_array_push(table);
     e->fd = fd;
     e->kind = kind;
     e->site = site;
+    key = apr_palloc(table->pool, sizeof(*key));
+    *key = fd;
+    apr_hash_set(by_fd, key, sizeof(*key), (void *)(intptr_t)table->nelts);
 }
 
 /* Whether fd is a pipe's read end, and its inode. */
@@ -294,25 +315,32 @@ static int read_end(int fd, ino_t *ino)
 static void add_read_ends(void)
 {
     struct stat st;
-    ino_t ino;
-    int *fds, nfds, i, j, n = table->nelts;
+    ino_t ino, *pipes;
+    int *fds, nfds, i, j, npipes = 0, n = table->nelts;
 
-    if (list_fds(&fds, &nfds))
+    /* The pipes first (a few piped loggers among what may be thousands of log files). */
+    pipes = malloc((n ? n : 1) * sizeof(*pipes));
+    if (!pipes || list_fds(&fds, &nfds)) {
+        free(pipes);
         return;
-    for (j = 0; j < nfds; j++) {
+    }
+    for (i = 0; i < n; i++) {
+        const fd_entry_t *w = &APR_ARRAY_IDX(table, i, fd_entry_t);
+
+        if (w->kind != FD_PIPE_READ && !fstat(w->fd, &st) && S_ISFIFO(st.st_mode))
+            pipes[npipes++] = st.st_ino;
+    }
+    for (j = 0; npipes && j < nfds; j++) {
         if (fds[j] <= STDERR_FILENO || !read_end(fds[j], &ino))
             continue;
-        for (i = 0; i < n; i++) {
-            const fd_entry_t *w = &APR_ARRAY_IDX(table, i, fd_entry_t);
-
-            if (w->kind != FD_PIPE_READ && !fstat(w->fd, &st) && S_ISFIFO(st.st_mode) &&
-                st.st_ino == ino) {
+        for (i = 0; i < npipes; i++)
+            if (pipes[i] == ino) {
                 add(fds[j], FD_PIPE_READ, 0);
                 break;
             }
-        }
     }
     free(fds);
+    free(pipes);
 }
 
 void sf_fds_build(apr_pool_t *p, server_rec *main_s)
@@ -323,6 +351,7 @@ void sf_fds_build(apr_pool_t *p, server_rec *main_s)
     int i;
 
     table = apr_array_make(p, 64, sizeof(fd_entry_t));
+    by_fd = apr_hash_make(p);
     main_error_fd = fd_of(main_s->error_log);
     for (s = main_s->next; s; s = s->next)
         if (s->error_log != main_s->error_log)
@@ -368,16 +397,6 @@ static int replace(int fd, int kind, int null_fd)
     int with = kind == FD_ERROR_LOG && main_error_fd >= 0 ? main_error_fd : null_fd;
 
     return dup2(with, fd) < 0 ? -errno : 0;
-}
-
-static const fd_entry_t *entry(int fd)
-{
-    int i;
-
-    for (i = 0; table && i < table->nelts; i++)
-        if (APR_ARRAY_IDX(table, i, fd_entry_t).fd == fd)
-            return &APR_ARRAY_IDX(table, i, fd_entry_t);
-    return NULL;
 }
 
 int sf_fds_for_worker(int site)
