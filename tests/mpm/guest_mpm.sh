@@ -128,6 +128,35 @@ unlike "  ...and a's ErrorDocument script does not run in b's worker" "$out" "ru
 is "a's ErrorDocument (a script) runs in a's own worker" "$(get a.test /no-such-page)" \
 	"error document of a run by uid $uid_a"
 
+# ---- a site whose workers cannot take their tag ------------------------------------------
+# A plain file bound over c.test's token (in c.test's own mount namespace, where its workers
+# are forked): its worker cannot be confined, says so and exits; the parent forks the next a
+# second later (not in a loop), c.test's clients get 503 after SitefenceQueueTimeout, the
+# other sites are served, and once the token is back so is c.test.
+cid=$("$ROOT/build/sitefencectl" sites --json |
+	python3 -c 'import json, sys; print([s["id"] for s in json.load(sys.stdin)["sites"] if s["name"] == "c.test"][0])')
+tok=/run/sitefence/tokens/site-$cid
+cw=$(pgrep -f "^sitefence: c\.test" | head -1)
+cns=$(readlink /proc/$cw/ns/mnt)
+nsfd=$(for f in /proc/$(apache_pid)/fd/*; do [[ $(readlink $f) == "$cns" ]] && echo $f; done | head -1)
+: >$WWW/not-a-token
+if [[ -e $tok && -n $nsfd ]] && nsenter --mount=$nsfd mount --bind $WWW/not-a-token "$tok"; then
+	pkill -f "^sitefence: c\.test"
+	sleep 0.5
+	before=$(grep -cE "site c\.test: (the kernel refused its token|the fence did not confine)" $T/logs/error.log)
+	is "c.test without its token: 503, not a hang and not served unconfined" \
+		"$(status c.test /site.txt)" 503
+	is "  ...a.test is served meanwhile" "$(get a.test /site.txt)" "site a"
+	tries=$(( $(grep -cE "site c\.test: (the kernel refused its token|the fence did not confine)" $T/logs/error.log) - before ))
+	check "  ...each worker that tried said why, one a second at most ($tries)" \
+		test "$tries" -ge 1 -a "$tries" -le 6
+	nsenter --mount=$nsfd umount "$tok"
+	for i in $(seq 1 30); do [[ $(get c.test /site.txt) == "site c" ]] && break; sleep 0.2; done
+	is "  ...and c.test is served again once its token is back" "$(get c.test /site.txt)" "site c"
+else
+	not_ok "c.test's token $tok can be covered for the test" "worker $cw, namespace $cns, $nsfd"
+fi
+
 # ---- hostile clients ---------------------------------------------------------------------
 hostile=()
 for i in 1 2 3 4 5 6; do
