@@ -75,12 +75,28 @@ typedef struct {
 
 static ap_log_writer_init *next_writer_init;
 
+/* fds[*n] = fd, growing fds as needed. */
+static int push(int **fds, int *n, int *cap, int fd)
+{
+    int *more;
+
+    if (*n == *cap) {
+        more = realloc(*fds, (*cap ? 2 * *cap : 64) * sizeof(**fds));
+        if (!more)
+            return -ENOMEM;
+        *fds = more;
+        *cap = *cap ? 2 * *cap : 64;
+    }
+    (*fds)[(*n)++] = fd;
+    return 0;
+}
+
 /* The descriptors open now, from /proc (malloc'd; the listing's own one left out). */
 static int list_fds(int **out, int *n)
 {
     DIR *d = opendir("/proc/self/fd");
     struct dirent *e;
-    int *fds = NULL, *more, cap = 0, err = 0;
+    int *fds = NULL, cap = 0, err = 0;
     char *end;
     long fd;
 
@@ -89,18 +105,8 @@ static int list_fds(int **out, int *n)
         return -errno;
     while (!err && (e = readdir(d))) {
         fd = strtol(e->d_name, &end, 10);
-        if (*end || end == e->d_name || fd < 0 || fd > 0x7fffffff || fd == dirfd(d))
-            continue;
-        if (*n == cap) {
-            cap = cap ? 2 * cap : 64;
-            more = realloc(fds, cap * sizeof(*fds));
-            if (!more) {
-                err = -ENOMEM;
-                break;
-            }
-            fds = more;
-        }
-        fds[(*n)++] = (int)fd;
+        if (!*end && end != e->d_name && fd >= 0 && fd <= 0x7fffffff && fd != dirfd(d))
+            err = push(&fds, n, &cap, (int)fd);
     }
     closedir(d);
     if (err) {
@@ -182,31 +188,23 @@ static int probe_fds(int **out, int *n)
 {
     struct rlimit rl;
     rlim_t hi = 65536;
-    int *fds = NULL, *more, cap = 0, fd;
+    int *fds = NULL, cap = 0, fd, err = 0;
 
     *n = 0;
     if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur != RLIM_INFINITY)
         hi = rl.rlim_cur;
     if (hi > 1 << 20)
         hi = 1 << 20;
-    for (fd = 0; (rlim_t)fd < hi; fd++) {
-        if (fcntl(fd, F_GETFD) < 0)
-            continue;
-        if (*n == cap) {
-            cap = cap ? 2 * cap : 64;
-            more = realloc(fds, cap * sizeof(*fds));
-            if (!more) {
-                free(fds);
-                *out = NULL;
-                *n = 0;
-                return -ENOMEM;
-            }
-            fds = more;
-        }
-        fds[(*n)++] = fd;
+    for (fd = 0; !err && (rlim_t)fd < hi; fd++)
+        if (fcntl(fd, F_GETFD) >= 0)
+            err = push(&fds, n, &cap, fd);
+    if (err) {
+        free(fds);
+        *n = 0;
+        fds = NULL;
     }
     *out = fds;
-    return 0;
+    return err;
 }
 
 /* What is open before mod_log_config opens its logs: exactly, from /proc. */
