@@ -465,11 +465,14 @@ static __always_inline void fill_path(struct sf_event *e, struct dentry *d, stru
 		e->flags |= SF_EVF_PATH_PART;
 }
 
-/* The worker's title ("sitefence: vhost client request") from its argv area, if it has one. */
+/*
+ * The worker's request label ("sitefence: vhost client request") from its environment area,
+ * where only root can read it from /proc, if it has one.
+ */
 static __always_inline void fill_ctx(struct sf_event *e, struct task_struct *t)
 {
-	unsigned long start = BPF_CORE_READ(t, mm, arg_start);
-	unsigned long end = BPF_CORE_READ(t, mm, arg_end);
+	unsigned long start = BPF_CORE_READ(t, mm, env_start);
+	unsigned long end = BPF_CORE_READ(t, mm, env_end);
 	unsigned int i;
 	long n;
 

@@ -220,7 +220,7 @@ enum sf_reason {
 #define SF_EVF_HAS_OBJECT  (1u << 3) /* dev/ino/path describe a file */
 
 #define SF_PATH_MAX	512	/* path bytes a record carries */
-#define SF_CTX_MAX	192	/* bytes of the worker's process title (vhost, client, request) */
+#define SF_CTX_MAX	192	/* bytes of the worker's request label (vhost, client, request) */
 #define SF_COMM_LEN	16
 
 struct sf_event {
@@ -243,14 +243,16 @@ struct sf_event {
 	__u16 path_off;		/* path is path[path_off .. SF_PATH_MAX) */
 	__u16 ctx_len;
 	char comm[SF_COMM_LEN];
-	char ctx[SF_CTX_MAX];	/* worker title, see SF_TITLE_PREFIX */
+	char ctx[SF_CTX_MAX];	/* worker's request label, see SF_TITLE_PREFIX */
 	char path[SF_PATH_MAX + 256]; /* filled right to left; the tail beyond SF_PATH_MAX is scratch */
 };
 
 /*
- * Site workers publish what they serve in their process title (argv area), which the kernel
- * side copies into records: "sitefence: <vhost> <client> <request line>". Only a task can write
- * its own title, so a site can at worst misdescribe its own requests.
+ * Site workers label what they serve in their environment area (/proc/PID/environ, which only
+ * root can read of them; their title in the argv area, which anyone can, names only the site),
+ * and the kernel side copies the label into records: "sitefence: <vhost> <client> <request
+ * line>". Only a task can write its own label, so a site can at worst misdescribe its own
+ * requests.
  */
 #define SF_TITLE_PREFIX "sitefence: "
 

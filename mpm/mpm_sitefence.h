@@ -141,7 +141,7 @@ typedef struct {
     int *orphans;             /* queues of earlier generations still being drained */
     int norphans;
     int spawner;              /* this process holds the fence's spawner tag */
-    char *title;              /* page the process titles live in */
+    char *title;              /* page the process titles (and request labels) live in */
     apr_size_t title_len;
     char cmdline[256];        /* the parent's own command line, NUL-separated ... */
     apr_size_t cmdline_len;   /* ... shown again while it reads its config */
@@ -242,5 +242,7 @@ int sf_fds_keep_only(const int *keep, int nkeep);
 void sf_title_init(void);
 void sf_title_restore(void);
 void sf_title_set(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void sf_title_request(const char *site, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 #endif /* MPM_SITEFENCE_H */

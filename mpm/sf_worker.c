@@ -266,11 +266,11 @@ static int sf_check_site(request_rec *r)
         r->connection->keepalive = AP_CONN_CLOSE;
         return HTTP_MISDIRECTED_REQUEST;
     }
-    /* What the kernel's records will name if this request is denied something. */
-    sf_title_set("sitefence: %s %s:%d %.120s", r->server->server_hostname,
-                 r->useragent_ip ? r->useragent_ip : "-",
-                 r->useragent_addr ? r->useragent_addr->port : 0,
-                 r->the_request ? r->the_request : "-");
+    /* What the kernel's records will name if this request is denied something (root only). */
+    sf_title_request(site_name(), "sitefence: %s %s:%d %.120s", r->server->server_hostname,
+                     r->useragent_ip ? r->useragent_ip : "-",
+                     r->useragent_addr ? r->useragent_addr->port : 0,
+                     r->the_request ? r->the_request : "-");
     return DECLINED;
 }
 

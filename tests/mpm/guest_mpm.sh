@@ -57,6 +57,23 @@ is "a cannot read b's world-readable secret" "$(get a.test /read.php?f=$WWW/b/se
 check "  ...and the denial is in the audit log, with the site and the request" \
 	audit_has '"site":"a.test"' '"op":"open"' '"path":"/srv/www/b/secret.txt"' \
 	'"vhost":"a.test"' '"request":"GET /read.php?f=/srv/www/b/secret.txt HTTP/1.1"'
+
+# What every local user sees of a busy worker (ps): its site, not the request it serves, which
+# goes to a label in its environment area that only root (and the fence) can read.
+get a.test '/slow.php?ms=3000&token=s3cret' >/dev/null &
+sp=$!
+for i in $(seq 1 20); do w=$(pgrep -f "^sitefence: a\.test - busy" | head -1); [[ -n $w ]] && break; sleep 0.1; done
+nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+like "a busy worker's title in ps names its site" "$(nobody cat /proc/$w/cmdline | tr '\0' ' ')" \
+	"^sitefence: a\.test - busy"
+unlike "  ...but not the request: another user reads no query string there" \
+	"$(nobody cat /proc/$w/cmdline | tr '\0' ' ')" "s3cret|slow\.php"
+is "  ...nor in its environment area, which only root may read" \
+	"$(nobody cat /proc/$w/environ 2>/dev/null | tr -d '\0' | wc -c)" 0
+like "  ...where the label the fence's records quote is" "$(tr '\0' ' ' </proc/$w/environ)" \
+	"^sitefence: a\.test 127\.0\.0\.1:[0-9]+ GET /slow\.php\?ms=3000&token=s3cret HTTP/1\.1"
+wait $sp
+
 audit_mark
 is "c (same uid as a) cannot read a's file" "$(get c.test /read.php?f=$WWW/a/page.txt)" "DENIED"
 check "  ...audit record for c.test" audit_has '"site":"c.test"' '"path":"/srv/www/a/page.txt"'
