@@ -56,20 +56,25 @@ static void save_cmdline(void)
 void sf_title_init(void)
 {
     char *page;
+    int err;
 
     if (!sf_retained->title) {
         save_cmdline();
         page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (page == MAP_FAILED)
             return;
-        if (set_area(PR_SET_MM_ARG_START, PR_SET_MM_ARG_END, (unsigned long)page,
-                     (unsigned long)page + TITLE_LEN) ||
-            set_area(PR_SET_MM_ENV_START, PR_SET_MM_ENV_END,
-                     (unsigned long)page + LABEL_OFF,
-                     (unsigned long)page + LABEL_OFF + LABEL_LEN)) {
-            ap_log_error(APLOG_MARK, APLOG_WARNING, errno, NULL, SF_LOG_PREFIX
-                         "cannot set process titles; denial records will not name requests");
+        /* The label's area first: should the title's then fail, the page stays mapped
+         * (the label's area is in it), empty, and nothing is written to it. */
+        err = set_area(PR_SET_MM_ENV_START, PR_SET_MM_ENV_END, (unsigned long)page + LABEL_OFF,
+                       (unsigned long)page + LABEL_OFF + LABEL_LEN);
+        if (err)
             munmap(page, 4096);
+        else
+            err = set_area(PR_SET_MM_ARG_START, PR_SET_MM_ARG_END, (unsigned long)page,
+                           (unsigned long)page + TITLE_LEN);
+        if (err) {
+            ap_log_error(APLOG_MARK, APLOG_WARNING, -err, NULL, SF_LOG_PREFIX
+                         "cannot set process titles; denial records will not name requests");
             return;
         }
         sf_retained->title = page;
