@@ -140,7 +140,7 @@ static void write_line(struct audit *a, struct jbuf *b)
 	free(b->p);
 }
 
-/* "sitefence: VHOST CLIENT REQUEST..." from the worker's title. */
+/* "sitefence: VHOST CLIENT REQUEST..." from the worker's request label. */
 static void ctx_fields(struct jbuf *b, const struct sf_event *e)
 {
 	const char *p = e->ctx + sizeof(SF_TITLE_PREFIX) - 1;
