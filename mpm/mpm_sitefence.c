@@ -8,6 +8,7 @@
 
 #include "ap_listen.h"
 #include "ap_mpm.h"
+#include "http_config.h"
 #include "http_core.h"
 #include "http_log.h"
 #include "http_main.h"
@@ -604,6 +605,43 @@ static int check_cgid(void)
     return OK;
 }
 
+/* The first Mutex directive that names SysV semaphores, in d and below. */
+static const ap_directive_t *sysvsem_mutex(const ap_directive_t *d)
+{
+    const ap_directive_t *found;
+
+    for (; d; d = d->next) {
+        if (!strcasecmp(d->directive, "Mutex") && d->args && ap_strcasestr(d->args, "sysvsem"))
+            return d;
+        if (d->first_child && (found = sysvsem_mutex(d->first_child)))
+            return found;
+    }
+    return NULL;
+}
+
+/*
+ * Sites with private directories get a SysV IPC namespace of their own (sf_fence.c), where
+ * a semaphore the parent made does not exist: an Apache mutex of that kind would fail in
+ * every worker. (APR's default on Linux is a process-shared pthread mutex, in memory.)
+ */
+static int check_mutex(void)
+{
+    const ap_directive_t *d;
+    int i;
+
+    for (i = 1; i < sf_conf->sites->nelts; i++)
+        if (APR_ARRAY_IDX(sf_conf->sites, i, sf_site_t).private_dir)
+            break;
+    if (i == sf_conf->sites->nelts || !(d = sysvsem_mutex(ap_conftree)))
+        return OK;
+    ap_log_error(APLOG_MARK, APLOG_CRIT | APLOG_STARTUP, 0, NULL, SF_LOG_PREFIX
+                 "line %d of %s: Mutex %s: each site's workers have SysV IPC of their own "
+                 "(with SitefencePrivateDir), where the server's semaphores do not exist; use "
+                 "another mechanism (pthread, the default, or fcntl); refusing to start",
+                 d->line_num, d->filename, d->args);
+    return !OK;
+}
+
 static int sf_check_config(apr_pool_t *p, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
 {
     const char *err;
@@ -633,7 +671,7 @@ static int sf_check_config(apr_pool_t *p, apr_pool_t *plog, apr_pool_t *ptemp, s
                      err);
         return !OK;
     }
-    if (check_cgid() != OK)
+    if (check_cgid() != OK || check_mutex() != OK)
         return !OK;
     return check_opcache(s);
 }

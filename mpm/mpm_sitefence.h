@@ -91,6 +91,7 @@ typedef struct {
     int queue_send;           /* SOCK_SEQPACKET pair: dispatchers send fds ... */
     int queue_recv;           /* ... workers receive them; -1 until first needed */
     int ns_fd;                /* mount namespace with the private dirs, or -1 */
+    int ipc_fd;               /* its own SysV IPC namespace (made with ns_fd), or -1 */
     int workers;              /* alive workers of this site */
     int starting;             /* forked, not yet ready */
     apr_time_t last_spawn;
@@ -214,8 +215,8 @@ apr_status_t sf_fence_take_site(const sf_site_t *site);
 apr_status_t sf_fence_become(const sf_site_t *site);
 apr_status_t sf_fence_private_dirs(apr_pool_t *p, server_rec *s, sf_site_t *site);
 apr_status_t sf_fence_private_ns(apr_pool_t *p, server_rec *s, sf_site_t *site);
-apr_status_t sf_fence_enter_ns(int ns_fd, int *saved_fd);
-void sf_fence_leave_ns(int saved_fd);
+apr_status_t sf_fence_enter_ns(const sf_site_t *site, int saved[2]);
+void sf_fence_leave_ns(int saved[2]);
 
 /* sf_parent.c */
 int sf_parent_run(apr_pool_t *pconf, apr_pool_t *plog, server_rec *s);

@@ -303,8 +303,13 @@ static int private_mounts(const sf_site_t *site)
     int tfd, sfd;
     struct stat st;
 
-    /* Opened in the new namespace: a bind mount's source must be one of its mounts. */
-    if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL))
+    /*
+     * Opened in the new namespace: a bind mount's source must be one of its mounts. A SysV
+     * IPC namespace of its own too: shared memory, semaphores and message queues are no
+     * files, the fence does not see them, and a segment one site made for its uid (or for
+     * everyone) would be open to every other site of that uid (or to all).
+     */
+    if (unshare(CLONE_NEWNS | CLONE_NEWIPC) || mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL))
         return errno;
     tfd = open(tmp, O_PATH | O_DIRECTORY | O_CLOEXEC);
     sfd = open(ses, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -379,10 +384,16 @@ apr_status_t sf_fence_private_ns(apr_pool_t *p, server_rec *s, sf_site_t *site)
         ap_log_error(APLOG_MARK, APLOG_ERR, err, s, SF_LOG_PREFIX
                      "site %s: cannot mount its private /tmp", site->name);
     if (!err) {
+        apr_snprintf(path, sizeof(path), "/proc/%ld/ns/ipc", (long)pid);
+        site->ipc_fd = open(path, O_RDONLY | O_CLOEXEC);
         apr_snprintf(path, sizeof(path), "/proc/%ld/ns/mnt", (long)pid);
-        site->ns_fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (site->ns_fd < 0)
+        site->ns_fd = site->ipc_fd < 0 ? -1 : open(path, O_RDONLY | O_CLOEXEC);
+        if (site->ns_fd < 0) {
             err = errno;
+            if (site->ipc_fd >= 0)
+                close(site->ipc_fd);
+            site->ipc_fd = -1;
+        }
     }
     close(go[0]);
     close(done[1]);
@@ -391,30 +402,56 @@ apr_status_t sf_fence_private_ns(apr_pool_t *p, server_rec *s, sf_site_t *site)
     return err ? APR_FROM_OS_ERROR(err) : APR_SUCCESS;
 }
 
-/* Around a worker's fork: the parent steps into the site's namespace and back. */
-apr_status_t sf_fence_enter_ns(int ns_fd, int *saved_fd)
+/* One namespace of the site's: the parent's saved in *saved, then the site's entered. */
+static int enter_one(int site_fd, int type, const char *self, int *saved)
 {
-    *saved_fd = -1;
-    if (ns_fd < 0)
-        return APR_SUCCESS;
-    *saved_fd = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
-    if (*saved_fd < 0 || setns(ns_fd, CLONE_NEWNS)) {
-        if (*saved_fd >= 0)
-            close(*saved_fd);
-        *saved_fd = -1;
-        return APR_FROM_OS_ERROR(errno);
+    *saved = -1;
+    if (site_fd < 0)
+        return 0;
+    *saved = open(self, O_RDONLY | O_CLOEXEC);
+    if (*saved >= 0 && !setns(site_fd, type))
+        return 0;
+    if (*saved >= 0)
+        close(*saved);
+    *saved = -1;
+    return -errno;
+}
+
+/*
+ * Around a worker's fork: the parent steps into the site's namespaces (mounts, SysV IPC) and
+ * back. saved[0] and saved[1] are the parent's own, -1 where the site has none.
+ */
+apr_status_t sf_fence_enter_ns(const sf_site_t *site, int saved[2])
+{
+    int err;
+
+    saved[1] = -1;
+    err = enter_one(site->ns_fd, CLONE_NEWNS, "/proc/self/ns/mnt", &saved[0]);
+    if (!err)
+        err = enter_one(site->ipc_fd, CLONE_NEWIPC, "/proc/self/ns/ipc", &saved[1]);
+    if (err) {
+        sf_fence_leave_ns(saved);
+        return APR_FROM_OS_ERROR(-err);
     }
     return APR_SUCCESS;
 }
 
-void sf_fence_leave_ns(int saved_fd)
+void sf_fence_leave_ns(int saved[2])
 {
-    if (saved_fd < 0)
+    if (saved[1] >= 0) {
+        if (setns(saved[1], CLONE_NEWIPC))
+            ap_log_error(APLOG_MARK, APLOG_EMERG, errno, NULL, SF_LOG_PREFIX
+                         "cannot return to the server's IPC namespace");
+        close(saved[1]);
+        saved[1] = -1;
+    }
+    if (saved[0] < 0)
         return;
-    if (setns(saved_fd, CLONE_NEWNS))
+    if (setns(saved[0], CLONE_NEWNS))
         ap_log_error(APLOG_MARK, APLOG_EMERG, errno, NULL, SF_LOG_PREFIX
                      "cannot return to the server's mount namespace");
-    close(saved_fd);
+    close(saved[0]);
+    saved[0] = -1;
     /* setns() moved the working directory to the namespace's root. */
     if (chdir("/"))
         ap_log_error(APLOG_MARK, APLOG_WARNING, errno, NULL, SF_LOG_PREFIX "chdir /");

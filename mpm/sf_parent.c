@@ -254,6 +254,8 @@ void sf_child_close_fds(int keep_queue, int keep_ctl)
             close(site->queue_recv);
         if (site->ns_fd >= 0)
             close(site->ns_fd);
+        if (site->ipc_fd >= 0)
+            close(site->ipc_fd);
     }
     for (i = 0; i < sf_retained->norphans; i++)
         close(sf_retained->orphans[i]);
@@ -346,7 +348,7 @@ static int make_room(int index)
 static int spawn_worker(int index)
 {
     sf_site_t *site = &APR_ARRAY_IDX(sf_conf->sites, index, sf_site_t);
-    int slot, saved_ns, arm = sf_conf->fence && site->mode != SF_SITE_OFF;
+    int slot, saved_ns[2], arm = sf_conf->fence && site->mode != SF_SITE_OFF;
     pid_t pid;
 
     if (apr_time_now() < site->sick_until) {
@@ -385,16 +387,18 @@ static int spawn_worker(int index)
         refused(site, "its private /tmp cannot be set up (see above)");
         return -1;
     }
-    if (sf_fence_enter_ns(site->ns_fd, &saved_ns) != APR_SUCCESS) {
-        refused(site, "cannot enter its mount namespace");
+    if (sf_fence_enter_ns(site, saved_ns) != APR_SUCCESS) {
+        refused(site, "cannot enter its namespaces");
         return -1;
     }
     (void)ap_update_child_status_from_indexes(slot, 0, SERVER_STARTING, NULL);
     pid = fork_armed(arm);
     if (pid == 0) {
-        /* The way back to the server's mount namespace is the parent's, not the site's. */
-        if (saved_ns >= 0)
-            close(saved_ns);
+        /* The way back to the server's namespaces is the parent's, not the site's. */
+        if (saved_ns[0] >= 0)
+            close(saved_ns[0]);
+        if (saved_ns[1] >= 0)
+            close(saved_ns[1]);
         sf_worker_main(pconf, main_server, slot, index);
     }
     sf_fence_leave_ns(saved_ns);
@@ -711,9 +715,11 @@ static void orphan_queues(void)
             close(site->queue_send);
         if (site->ns_fd >= 0)
             close(site->ns_fd);
+        if (site->ipc_fd >= 0)
+            close(site->ipc_fd);
         if (site->queue_recv >= 0 && sf_retained->orphans)
             sf_retained->orphans[sf_retained->norphans++] = site->queue_recv;
-        site->queue_send = site->queue_recv = site->ns_fd = -1;
+        site->queue_send = site->queue_recv = site->ns_fd = site->ipc_fd = -1;
     }
 }
 

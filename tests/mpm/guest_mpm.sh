@@ -115,6 +115,15 @@ is "b cannot include a's cached wp-config.php" \
 	"$(get b.test /include.php?f=$WWW/a/wp-config.php)" "NOT_INCLUDED"
 is "b cannot list OPcache's scripts" "$(get b.test /opcache.php)" "NO_STATUS"
 
+# ---- SysV IPC: each site has its own --------------------------------------------------------
+is "a makes a SysV shared memory segment for its uid" \
+	"$(get a.test '/shm.php?w=1&k=0x5f5f0101&m=0600')" WROTE
+is "  ...and one for everyone" "$(get a.test '/shm.php?w=1&k=0x5f5f0102&m=0644')" WROTE
+is "  ...which a's workers read back" "$(get a.test '/shm.php?k=0x5f5f0101')" "shm of a"
+is "c, of the same uid, does not see a's segment" "$(get c.test '/shm.php?k=0x5f5f0101')" NONE
+is "b does not see a's world-readable one" "$(get b.test '/shm.php?k=0x5f5f0102')" NONE
+is "  ...nor does the server's own IPC namespace" "$(ipcs -m | grep -ci 0x5f5f01)" 0
+
 # ---- TLS, keep-alive, pipelining ----------------------------------------------------------
 is "https with SNI a.test reaches a" "$(gets a.test /whoami.php)" "$uid_a $(id -g sfa)"
 is "https with SNI b.test reaches b" "$(gets b.test /whoami.php)" "$uid_b $(id -g sfb)"

@@ -150,6 +150,12 @@ conf "LoadModule cgi_module /usr/lib/apache2/modules/mod_cgi.so
 SitefenceFence off" ""
 like "mod_cgi is accepted" "$(configtest)" "^Syntax OK$"
 
+conf "Mutex sysvsem default" ""
+like "Mutex sysvsem is refused: each site's workers have SysV IPC of their own" "$(configtest)" \
+	"line $(lineof "Mutex sysvsem") of $T/httpd.conf: Mutex sysvsem default: each site's workers have SysV IPC of their own"
+conf "Mutex pthread default" ""
+like "  ...Mutex pthread is accepted" "$(configtest)" "^Syntax OK$"
+
 # start_and_wait: apache2 -k start, then let the daemon get to serving or to giving up.
 start_and_wait() {
 	rm -f $T/httpd.pid $T/logs/error.log
