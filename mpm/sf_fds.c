@@ -234,6 +234,7 @@ static void *wrapped_writer_init(apr_pool_t *p, server_rec *s, const char *name)
 int sf_fds_watch_logs(apr_pool_t *p, server_rec *s)
 {
     APR_OPTIONAL_FN_TYPE(ap_log_set_writer_init) *set_init;
+    int err;
 
     free(scan.open);
     memset(&scan, 0, sizeof(scan));
@@ -245,8 +246,8 @@ int sf_fds_watch_logs(apr_pool_t *p, server_rec *s)
     set_init = APR_RETRIEVE_OPTIONAL_FN(ap_log_set_writer_init);
     if (!set_init)
         return 0;     /* no mod_log_config: no access logs */
-    if (first_scan()) {
-        ap_log_error(APLOG_MARK, APLOG_CRIT | APLOG_STARTUP, errno, NULL, SF_LOG_PREFIX
+    if ((err = first_scan())) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT | APLOG_STARTUP, -err, NULL, SF_LOG_PREFIX
                      "cannot list the server's open descriptors in /proc/self/fd");
         return -1;
     }
