@@ -110,7 +110,7 @@ $(BUILD)/sitefenced: $(LOADER_OBJS) $(BUILD)/libsitefence.a
 APXS_INCLUDES = -I$(shell $(APXS) -q INCLUDEDIR) $(shell apr-1-config --includes --cppflags) \
 		$(shell apu-1-config --includes)
 MPM_SRCS   := mpm/mpm_sitefence.c mpm/sf_sites.c mpm/sf_fence.c mpm/sf_parent.c mpm/sf_fds.c \
-	      mpm/sf_dispatch.c mpm/sf_worker.c mpm/sf_title.c mpm/sniff.c
+	      mpm/sf_dispatch.c mpm/sf_worker.c mpm/sf_status.c mpm/sf_title.c mpm/sniff.c
 MPM_LIB    := lib/parse.c lib/proto.c lib/fdpass.c
 MPM_OBJS   := $(MPM_SRCS:%.c=$(BUILD)/pic/%.o) $(MPM_LIB:%.c=$(BUILD)/pic/%.o)
 # Apache's headers are not written for -Wstrict-prototypes/-Wmissing-prototypes.

@@ -37,6 +37,7 @@ static void *sf_create_server_config(apr_pool_t *p, server_rec *s)
     (void)s;
     c->mode = -1;
     c->hardlinks = -1;
+    c->status_shown = -1;
     c->allow = apr_array_make(p, 2, sizeof(sf_allow_t));
     c->site = -1;
     return c;
@@ -66,6 +67,8 @@ static void *sf_merge_server_config(apr_pool_t *p, void *base_, void *add_)
         c->mode = base->mode;
     if (add->hardlinks < 0)
         c->hardlinks = base->hardlinks;
+    if (add->status_shown < 0)
+        c->status_shown = base->status_shown;
     c->allow = apr_array_append(p, base->allow, add->allow);
     c->site = -1;
     return c;
@@ -341,6 +344,23 @@ static const char *set_hardlinks(cmd_parms *cmd, void *dummy, int on)
     return err;
 }
 
+static const char *set_status_details(cmd_parms *cmd, void *dummy, const char *arg)
+{
+    const char *err = per_site_only(cmd, "");
+
+    (void)dummy;
+    if (err)
+        return err;
+    if (!strcasecmp(arg, "hidden"))
+        server_conf(cmd)->status_shown = 0;
+    else if (!strcasecmp(arg, "shown"))
+        server_conf(cmd)->status_shown = 1;
+    else
+        return apr_psprintf(cmd->pool, "SitefenceStatusDetails: hidden or shown, not '%s'",
+                            arg);
+    return NULL;
+}
+
 static const char *set_max_workers(cmd_parms *cmd, void *dummy, const char *arg)
 {
     const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
@@ -403,6 +423,9 @@ static const command_rec sf_cmds[] = {
                    "a directory the site may use, and how (letters of rwxcu; default r)"),
     AP_INIT_FLAG("SitefenceHardlinks", set_hardlinks, NULL, RSRC_CONF,
                  "on: the site may open files with several hard links"),
+    AP_INIT_TAKE1("SitefenceStatusDetails", set_status_details, NULL, RSRC_CONF,
+                  "hidden (the default): mod_status here shows no other worker's request "
+                  "line or client; shown: it does (protect it with a password)"),
     { NULL }
 };
 
@@ -716,6 +739,7 @@ static void sf_hooks(apr_pool_t *p)
     ap_hook_mpm_query(sf_query, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_mpm_get_name(sf_get_name, NULL, NULL, APR_HOOK_MIDDLE);
     sf_worker_register_hooks(p);
+    sf_status_register_hooks(p);
 }
 
 AP_DECLARE_MODULE(mpm_sitefence) = {

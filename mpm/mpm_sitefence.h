@@ -65,6 +65,7 @@ typedef struct {
     int nice_set;
     int mode;                 /* SitefenceMode, -1 unset */
     int hardlinks;            /* SitefenceHardlinks, -1 unset */
+    int status_shown;           /* SitefenceStatusDetails shown: 1, hidden: 0, -1 unset */
     apr_array_header_t *allow;    /* sf_allow_t */
     int site;                 /* index into sf_conf.sites, after sf_sites_build */
 } sf_server_conf_t;
@@ -231,6 +232,11 @@ void sf_worker_main(apr_pool_t *pconf, server_rec *s, int slot, int site_index)
     __attribute__((noreturn));
 void sf_worker_register_hooks(apr_pool_t *p);
 int sf_worker_site(void);
+int sf_worker_slot(void);
+
+/* sf_status.c */
+void sf_status_claim_slot(int slot, const char *name);
+void sf_status_register_hooks(apr_pool_t *p);
 
 /* sf_fds.c */
 int sf_fds_watch_logs(apr_pool_t *p, server_rec *s);

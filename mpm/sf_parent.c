@@ -392,6 +392,7 @@ static int spawn_worker(int index)
         return -1;
     }
     (void)ap_update_child_status_from_indexes(slot, 0, SERVER_STARTING, NULL);
+    sf_status_claim_slot(slot, site->name);
     pid = fork_armed(arm);
     if (pid == 0) {
         /* The way back to the server's namespaces is the parent's, not the site's. */
@@ -424,6 +425,7 @@ static int spawn_dispatcher(void)
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ctl))
         return -1;
     (void)ap_update_child_status_from_indexes(slot, 0, SERVER_STARTING, NULL);
+    sf_status_claim_slot(slot, "(sitefence dispatcher)");
     pid = fork_armed(sf_conf->fence);
     if (pid == 0) {
         close(ctl[0]);

@@ -35,12 +35,18 @@
 
 static int my_site = -1;      /* site index, once this process is a worker */
 static int my_queue = -1;
+static int my_slot = -1;      /* its scoreboard slot */
 static volatile sig_atomic_t die_now, draining;
 static apr_pool_t *pchild;
 
 int sf_worker_site(void)
 {
     return my_site;
+}
+
+int sf_worker_slot(void)
+{
+    return my_slot;
 }
 
 static const char *site_name(void)
@@ -211,6 +217,7 @@ void sf_worker_main(apr_pool_t *pconf, server_rec *s, int slot, int site_index)
 
     sf_retained->mpm->mpm_state = AP_MPMQ_STARTING;
     my_queue = site->queue_recv;
+    my_slot = slot;
     /* Other sites' queues, the dispatchers' channels, the listeners: none stays open here. */
     sf_child_close_fds(my_queue, -1);
     ap_close_listeners_ex(ap_listeners);

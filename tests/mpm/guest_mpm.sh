@@ -72,6 +72,11 @@ is "  ...nor in its environment area, which only root may read" \
 	"$(nobody cat /proc/$w/environ 2>/dev/null | tr -d '\0' | wc -c)" 0
 like "  ...where the label the fence's records quote is" "$(tr '\0' ' ' </proc/$w/environ)" \
 	"^sitefence: a\.test 127\.0\.0\.1:[0-9]+ GET /slow\.php\?ms=3000&token=s3cret HTTP/1\.1"
+# mod_status, which any local client may ask, b's script too and under a's name.
+out=$(get b.test "/status.php?host=a.test&port=$HTTP")
+like "b's script reads /server-status under a's name: a's busy worker is there" "$out" \
+	"<td nowrap>a\.test:$HTTP</td><td nowrap>\(not shown"
+unlike "  ...but not its request" "$out" "s3cret"
 wait $sp
 
 audit_mark
