@@ -20,6 +20,7 @@
 #include "http_main.h"
 #include "http_protocol.h"
 #include "http_request.h"
+#include "http_ssl.h"
 #include "apr_portable.h"
 #include "apr_signal.h"
 #include "apr_strings.h"
@@ -27,6 +28,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -37,6 +39,7 @@ static int my_site = -1;      /* site index, once this process is a worker */
 static int my_queue = -1;
 static int my_slot = -1;      /* its scoreboard slot */
 static volatile sig_atomic_t die_now, draining;
+static int client_closes;     /* the connection's last request asked to close, had no body */
 static apr_pool_t *pchild;
 
 int sf_worker_site(void)
@@ -153,6 +156,30 @@ static apr_status_t make_socket(apr_socket_t **csd, int *fd, const sf_conn_msg_t
     return apr_os_sock_make(csd, &info, p);
 }
 
+/*
+ * Apache's lingering close (shut down writing, then read until the client closes, up to 2 s)
+ * keeps a late byte from the client from turning into a reset that destroys the answer it
+ * has not read yet. That can only happen if the client may still send: a request body left
+ * unread, a request pipelined behind, a kept-alive client that does not know the server is
+ * closing. When the last request asked to close and had no body, nothing is waiting in the
+ * socket and it is not TLS (whose clients answer close_notify), a client that keeps to HTTP
+ * sends nothing more, so the worker closes at once, as nginx does, instead of sleeping until
+ * the client's FIN; and a client that never closes holds no worker for those 2 s.
+ */
+static void close_conn(conn_rec *c, apr_socket_t *csd, int fd)
+{
+    int queued = 1;
+
+    if (!client_closes || c->aborted || c->keepalive == AP_CONN_KEEPALIVE ||
+        ap_ssl_conn_is_ssl(c) || ioctl(fd, FIONREAD, &queued) || queued) {
+        ap_lingering_close(c);
+        return;
+    }
+    ap_prep_lingering_close(c);
+    ap_flush_conn(c);
+    apr_socket_close(csd);
+}
+
 static void serve(server_rec *s, int slot, ap_sb_handle_t *sbh, apr_bucket_alloc_t *ba,
                   apr_pool_t *ptrans, int fd, const sf_conn_msg_t *m)
 {
@@ -168,8 +195,9 @@ static void serve(server_rec *s, int slot, ap_sb_handle_t *sbh, apr_bucket_alloc
         apr_socket_close(csd);
         return;
     }
+    client_closes = 0;
     ap_process_connection(c, csd);
-    ap_lingering_close(c);
+    close_conn(c, csd, fd);
 }
 
 static void worker_loop(server_rec *s, int slot, ap_sb_handle_t *sbh)
@@ -327,10 +355,23 @@ static int sf_log_as_site(request_rec *r)
     return DECLINED;
 }
 
+/* Did r say it is the connection's last (Connection: close, or HTTP/1.0 without keep-alive)? */
+static int asks_to_close(request_rec *r)
+{
+    const char *conn = apr_table_get(r->headers_in, "Connection");
+
+    if (conn && ap_find_token(r->pool, conn, "close"))
+        return 1;
+    return r->proto_num < HTTP_VERSION(1, 1) && !(conn && ap_find_token(r->pool, conn,
+                                                                          "keep-alive"));
+}
+
 static int sf_request_done(request_rec *r)
 {
-    if (my_site >= 0 && !r->main)
-        sf_title_set("sitefence: %s - idle", site_name());
+    if (my_site < 0 || r->main)
+        return DECLINED;
+    sf_title_set("sitefence: %s - idle", site_name());
+    client_closes = asks_to_close(r) && !ap_request_has_body(r);
     return DECLINED;
 }
 
