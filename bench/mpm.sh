@@ -24,6 +24,7 @@
 #   --vhosts N   N more name-based sites, configured ahead of the measured one (as on a shared
 #             host: Apache's matching walks past them for every request)
 set -euo pipefail
+trap 'echo "mpm.sh: line $LINENO failed: $BASH_COMMAND" >&2' ERR
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
@@ -154,7 +155,8 @@ per_pid_sum() {
 	local file=$1 prog=$2 p files=()
 	shift 2
 	for p in "$@"; do files+=("/proc/$p/$file"); done
-	cat "${files[@]}" 2>/dev/null | awk "$prog" | awk '{ t += $1 } END { print t + 0 }'
+	# (cat fails for a process gone since: what it read of the others still counts.)
+	{ cat "${files[@]}" 2>/dev/null || true; } | awk "$prog" | awk '{ t += $1 } END { print t + 0 }'
 }
 cpu_ticks() { per_pid_sum stat '{ sub(/.*\) /, ""); print $12 + $13 + $14 + $15 }' "$@"; }
 pss_kb() { per_pid_sum smaps_rollup '/^Pss:/ { print $2 }' "$@"; }
