@@ -5,7 +5,8 @@
 # mpm-itk, interleaved in one run. Rows: the 2008 article's test (ab -n 1000 -c 1 on a phpinfo()
 # page), the same at -c 8, and a 1 KiB static file at -c 8 with and without keep-alive. For each
 # server and row: requests per second, server CPU per request and memory (PSS), each also as a
-# ratio to prefork. Medians over ROUNDS rounds.
+# ratio to prefork. Medians over ROUNDS rounds (5: of 3, one slow stretch of this 2-core host's
+# scheduler decided a row too often).
 #
 # The article's row keeps its 1000 requests. The others run for a fixed time instead: a row of
 # a fixed count lasted half a second for the fast servers, too short on a shared 2-core host
@@ -20,6 +21,7 @@
 #             is not thread-safe): it too hands each new connection from one thread to
 #             another, which on the static rows shows what such a hop costs on this machine
 #   --scale F multiply the article's request count by F (e.g. 0.3 under emulation)
+#   --rounds N   rounds, each server in turn (default 5)
 #   --seconds S  how long each of the other rows runs (default 3)
 #   --vhosts N   N more name-based sites, configured ahead of the measured one (as on a shared
 #             host: Apache's matching walks past them for every request)
@@ -28,7 +30,7 @@ trap 'echo "mpm.sh: line $LINENO failed: $BASH_COMMAND" >&2' ERR
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
-FENCE=0 EVENT=0 ROUNDS=3 SCALE=1 SECONDS_PER_ROW=3 VHOSTS=0
+FENCE=0 EVENT=0 ROUNDS=5 SCALE=1 SECONDS_PER_ROW=3 VHOSTS=0
 while [[ $# -gt 0 ]]; do
 	[[ $1 != --rounds && $1 != --scale && $1 != --seconds && $1 != --vhosts || $# -ge 2 ]] ||
 		{ echo "mpm.sh: $1 wants a value" >&2; exit 2; }
@@ -39,7 +41,7 @@ while [[ $# -gt 0 ]]; do
 	--scale) SCALE=$2; shift ;;
 	--seconds) SECONDS_PER_ROW=$2; shift ;;
 	--vhosts) VHOSTS=$2; shift ;;
-	-h|--help) sed -n '3,25p' "$0"; exit 0 ;;
+	-h|--help) sed -n '3,27p' "$0"; exit 0 ;;
 	*) echo "mpm.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
