@@ -25,7 +25,7 @@
 #   --seconds S  how long each of the other rows runs (default 3)
 #   --vhosts N   N more name-based sites, configured ahead of the measured one (as on a shared
 #             host: Apache's matching walks past them for every request)
-set -euo pipefail
+set -eEuo pipefail
 trap 'echo "mpm.sh: line $LINENO failed: $BASH_COMMAND" >&2' ERR
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -196,13 +196,20 @@ run_row() {
 	static-c8-keepalive) args="-k $timed -c 8 $url/static.html" ;;
 	esac
 	# Failures: connect, receive and exceptions, and non-2xx answers (phpinfo's length varies,
-	# which ab also counts, wrongly for this purpose).
-	timeout 600 ab -q -r -s 30 -H 'Host: a.test' $args 2>&1 |
-		awk '/Complete requests/ { n = $3 }
+	# which ab also counts, wrongly for this purpose). An ab that gives up says why, with the
+	# row (the caller's check would only see no result).
+	local text rc=0
+	text=$(timeout 600 ab -q -r -s 30 -H 'Host: a.test' $args 2>&1) || rc=$?
+	if [[ $rc != 0 ]]; then
+		echo "mpm.sh: ab $args: exit $rc:" >&2
+		tail -n 5 <<<"$text" >&2
+		return 1
+	fi
+	awk '/Complete requests/ { n = $3 }
 		     /Requests per second/ { r = $4 }
 		     /\(Connect:/ { gsub(/[(),]/, " "); f += $2 + $4 + $8 }
 		     /Non-2xx responses/ { f += $3 }
-		     END { print r, f + 0, n + 0 }'
+		     END { print r, f + 0, n + 0 }' <<<"$text"
 }
 
 measure() { # SERVER ROW ROUND
@@ -214,7 +221,7 @@ measure() { # SERVER ROW ROUND
 	ab -q -n $(n_of 400) -c 8 -H 'Host: a.test' http://127.0.0.1:$PORT/$page >/dev/null 2>&1
 	pids=$(server_pids $server)
 	t0=$(cpu_ticks $pids)
-	out=$(run_row $row)
+	out=$(run_row $row) || { echo "mpm.sh: $server, row $row, round $3: see above" >&2; exit 1; }
 	if [[ $out != [0-9]* ]]; then
 		echo "mpm.sh: ab gave no result for $server $row; run it by hand to see why" >&2
 		exit 1
