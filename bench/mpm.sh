@@ -218,7 +218,16 @@ measure() { # SERVER ROW ROUND
 	# Warm up, the same for every server: first requests fork workers and fill caches; only
 	# the steady state counts. (50 requests were too few for a pool that grows on demand:
 	# mpm_sitefence was still forking during php-c8.)
-	ab -q -n $(n_of 400) -c 8 -H 'Host: a.test' http://127.0.0.1:$PORT/$page >/dev/null 2>&1
+	local text rc=0
+	text=$(ab -q -s 30 -n $(n_of 400) -c 8 -H 'Host: a.test' http://127.0.0.1:$PORT/$page 2>&1) ||
+		rc=$?
+	if [[ $rc != 0 ]]; then
+		echo "mpm.sh: $server, row $row, round $3: warming up, ab exit $rc:" >&2
+		tail -n 3 <<<"$text" >&2
+		echo "mpm.sh: the end of $B/logs/$server.log:" >&2
+		tail -n 20 $B/logs/$server.log >&2
+		exit 1
+	fi
 	pids=$(server_pids $server)
 	t0=$(cpu_ticks $pids)
 	out=$(run_row $row) || { echo "mpm.sh: $server, row $row, round $3: see above" >&2; exit 1; }
