@@ -184,6 +184,20 @@ stop() {
 	done
 }
 
+# held SERVER: where the server's connections and processes are (when ab gave up waiting)
+held() {
+	local p
+	echo "mpm.sh: connections on port $PORT, but those in TIME-WAIT:" >&2
+	ss -tanp 2>/dev/null | grep ":$PORT " | grep -v '^TIME-WAIT' | head -n 40 >&2 || true
+	echo "mpm.sh: unix sockets with data queued (the sites' queues among them):" >&2
+	ss -xanp 2>/dev/null | awk 'NR > 1 && $3 > 0' | head -n 20 >&2 || true
+	echo "mpm.sh: the server's processes (pid, state, wait channel, title):" >&2
+	for p in $(server_pids $1); do
+		echo "  $p $(awk '{ print $3 }' /proc/$p/stat 2>/dev/null) $(cat /proc/$p/wchan 2>/dev/null)" \
+			"$(tr '\0' ' ' </proc/$p/cmdline 2>/dev/null | cut -c1-60)" >&2
+	done
+}
+
 # run ROW: ab with the row's arguments; prints "reqs_per_s failed completed"
 run_row() {
 	# -t alone caps the count at 50000, which keep-alive reaches in about a second; ab keeps
@@ -203,6 +217,7 @@ run_row() {
 	if [[ $rc != 0 ]]; then
 		echo "mpm.sh: ab $args: exit $rc:" >&2
 		tail -n 5 <<<"$text" >&2
+		held $server
 		return 1
 	fi
 	awk '/Complete requests/ { n = $3 }
@@ -226,6 +241,7 @@ measure() { # SERVER ROW ROUND
 		tail -n 3 <<<"$text" >&2
 		echo "mpm.sh: the end of $B/logs/$server.log:" >&2
 		tail -n 20 $B/logs/$server.log >&2
+		held $server
 		exit 1
 	fi
 	pids=$(server_pids $server)
