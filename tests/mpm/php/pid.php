@@ -1,1 +1,0 @@
-<?php /* Which worker process answered. */ echo getmypid(), "\n";
