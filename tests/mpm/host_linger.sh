@@ -16,6 +16,7 @@ TLS=$((PORT + 1))
 trap 'apache2 -f $T/httpd.conf -k stop >/dev/null 2>&1; sleep 0.5; rm -rf $T' EXIT
 
 . "$ROOT/tests/lib/tap.sh"
+. "$ROOT/tests/mpm/conf_host.sh"
 
 id sflin >/dev/null 2>&1 || useradd -M -d /nonexistent -s /usr/sbin/nologin sflin
 mkdir -p $T/a $T/logs $T/private
@@ -26,27 +27,11 @@ chmod 755 $T
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=a.test" -keyout $T/tls.key \
 	-out $T/tls.crt 2>/dev/null
 cat >$T/httpd.conf <<EOF
-ServerRoot $T
-ServerName localhost
-LoadModule mpm_sitefence_module $MODULE
-LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
-LoadModule mime_module /usr/lib/apache2/modules/mod_mime.so
-LoadModule php_module /usr/lib/apache2/modules/libphp8.2.so
+$(host_conf_head)
 LoadModule socache_shmcb_module /usr/lib/apache2/modules/mod_socache_shmcb.so
 LoadModule ssl_module /usr/lib/apache2/modules/mod_ssl.so
-TypesConfig /etc/mime.types
-AddHandler application/x-httpd-php .php
-php_admin_flag opcache.validate_permission on
-php_admin_flag opcache.validate_root on
-php_admin_value opcache.restrict_api /nonexistent-sitefence/
-User www-data
-Group www-data
-Listen 127.0.0.1:$PORT
 Listen 127.0.0.1:$TLS https
-PidFile $T/httpd.pid
 ErrorLog $T/logs/error.log
-SitefencePrivateDir $T/private
-SitefenceFence off
 KeepAlive On
 <VirtualHost *:$PORT>
   ServerName a.test

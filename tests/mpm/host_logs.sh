@@ -22,6 +22,7 @@ L=$T/logs
 trap 'apache2 -f $T/httpd.conf -k stop >/dev/null 2>&1; sleep 0.5; rm -rf $T' EXIT
 
 . "$ROOT/tests/lib/tap.sh"
+. "$ROOT/tests/mpm/conf_host.sh"
 
 for u in sflga sflgb; do
 	id $u >/dev/null 2>&1 || useradd -M -d /nonexistent -s /usr/sbin/nologin $u
@@ -44,29 +45,13 @@ errdocs() {
 	for c in 400 404 408 413 414 421 431 501; do echo "  ErrorDocument $c /err.php"; done
 }
 cat >$T/httpd.conf <<EOF
-ServerRoot $T
-ServerName localhost
-LoadModule mpm_sitefence_module $MODULE
-LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
-LoadModule mime_module /usr/lib/apache2/modules/mod_mime.so
-LoadModule php_module /usr/lib/apache2/modules/libphp8.2.so
+$(host_conf_head)
 LoadModule cgi_module /usr/lib/apache2/modules/mod_cgi.so
 AddHandler cgi-script .cgi
 <Directory $T>
   Options +ExecCGI
 </Directory>
-TypesConfig /etc/mime.types
-AddHandler application/x-httpd-php .php
-php_admin_flag opcache.validate_permission on
-php_admin_flag opcache.validate_root on
-php_admin_value opcache.restrict_api /nonexistent-sitefence/
-User www-data
-Group www-data
-Listen 127.0.0.1:$PORT
-PidFile $T/httpd.pid
 ErrorLog $L/error.log
-SitefencePrivateDir $T/private
-SitefenceFence off
 KeepAlive On
 LogFormat "%v %>s %U" site
 CustomLog $L/main.log site

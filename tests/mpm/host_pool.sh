@@ -11,6 +11,7 @@ PORT=$((20000 + RANDOM % 20000))
 trap 'apache2 -f $T/httpd.conf -k stop >/dev/null 2>&1; sleep 0.5; rm -rf $T' EXIT
 
 . "$ROOT/tests/lib/tap.sh"
+. "$ROOT/tests/mpm/conf_host.sh"
 
 id sfpool >/dev/null 2>&1 || useradd -M -d /nonexistent -s /usr/sbin/nologin sfpool
 mkdir -p $T/a $T/logs $T/private
@@ -19,24 +20,8 @@ echo "a's page" >$T/a/page.txt
 chown -R sfpool: $T/a
 chmod 755 $T
 cat >$T/httpd.conf <<EOF
-ServerRoot $T
-ServerName localhost
-LoadModule mpm_sitefence_module $MODULE
-LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
-LoadModule mime_module /usr/lib/apache2/modules/mod_mime.so
-LoadModule php_module /usr/lib/apache2/modules/libphp8.2.so
-TypesConfig /etc/mime.types
-AddHandler application/x-httpd-php .php
-php_admin_flag opcache.validate_permission on
-php_admin_flag opcache.validate_root on
-php_admin_value opcache.restrict_api /nonexistent-sitefence/
-User www-data
-Group www-data
-Listen 127.0.0.1:$PORT
-PidFile $T/httpd.pid
+$(host_conf_head)
 ErrorLog $T/logs/error.log
-SitefencePrivateDir $T/private
-SitefenceFence off
 SitefenceIdleTimeout 2s
 <VirtualHost *:$PORT>
   ServerName a.test

@@ -16,6 +16,7 @@ PORT=$((20000 + RANDOM % 20000))
 trap 'apache2 -f $T/httpd.conf -k stop >/dev/null 2>&1; sleep 0.5; rm -rf $T' EXIT
 
 . "$ROOT/tests/lib/tap.sh"
+. "$ROOT/tests/mpm/conf_host.sh"
 
 for u in sfsta sfstb; do
 	id $u >/dev/null 2>&1 || useradd -M -d /nonexistent -s /usr/sbin/nologin $u
@@ -31,26 +32,10 @@ chmod 755 $T
 # conf [EXTRA]: the server's configuration, with EXTRA lines in the main server
 conf() {
 	cat <<EOF
-ServerRoot $T
-ServerName localhost
-LoadModule mpm_sitefence_module $MODULE
-LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
+$(host_conf_head)
 LoadModule authz_host_module /usr/lib/apache2/modules/mod_authz_host.so
-LoadModule mime_module /usr/lib/apache2/modules/mod_mime.so
 LoadModule status_module /usr/lib/apache2/modules/mod_status.so
-LoadModule php_module /usr/lib/apache2/modules/libphp8.2.so
-TypesConfig /etc/mime.types
-AddHandler application/x-httpd-php .php
-php_admin_flag opcache.validate_permission on
-php_admin_flag opcache.validate_root on
-php_admin_value opcache.restrict_api /nonexistent-sitefence/
-User www-data
-Group www-data
-Listen 127.0.0.1:$PORT
-PidFile $T/httpd.pid
 ErrorLog $T/logs/error.log
-SitefencePrivateDir $T/private
-SitefenceFence off
 ExtendedStatus On
 ${1-}
 # As Debian's status.conf has it: every vhost, local clients.
