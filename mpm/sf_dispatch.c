@@ -519,6 +519,23 @@ static int recv_ctl(sf_ctl_t *m, int *fd)
     return -EBADMSG;
 }
 
+/*
+ * A connection that waited SitefenceQueueTimeout for a worker, from the parent: 503 for HTTP
+ * (a TLS client just sees the close), with drop()'s lingering close, because its request head
+ * is still unread: closing at once would send a reset, and a client that gets the reset before
+ * it has read the 503 loses it (ab then miscounts, and waits for an answer it never gets).
+ */
+static void reject(int fd)
+{
+    unsigned char first = 0;
+    held_t *h = hold(fd, apr_time_now() + LINGER);
+
+    if (!h)
+        return;     /* hold() answered it */
+    h->http = recv(fd, &first, 1, MSG_PEEK | MSG_DONTWAIT) == 1 && first != 0x16;
+    drop(h, 503);
+}
+
 static void stop_listening(void)
 {
     ap_listen_rec *lr;
@@ -555,8 +572,7 @@ static void on_ctl(void)
                 peek(h);
         }
         else if (m.type == SF_CTL_REJECT && fd >= 0) {
-            answer(fd, 503);
-            close(fd);
+            reject(fd);
         }
         else if (m.type == SF_CTL_STOP) {
             stop_listening();
