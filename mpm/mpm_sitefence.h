@@ -91,6 +91,7 @@ typedef struct {
     /* parent's runtime state */
     int queue_send;           /* SOCK_SEQPACKET pair: dispatchers send fds ... */
     int queue_recv;           /* ... workers receive them; -1 until first needed */
+    int queue_ep;             /* epoll instance the site's idle workers wait in, on queue_recv */
     int ns_fd;                /* mount namespace with the private dirs, or -1 */
     int ipc_fd;               /* its own SysV IPC namespace (made with ns_fd), or -1 */
     int workers;              /* alive workers of this site */

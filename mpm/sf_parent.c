@@ -250,8 +250,11 @@ void sf_child_close_fds(int keep_queue, int keep_ctl)
 
         if (site->queue_send >= 0)
             close(site->queue_send);
-        if (site->queue_recv >= 0 && site->queue_recv != keep_queue)
+        if (site->queue_recv >= 0 && site->queue_recv != keep_queue) {
             close(site->queue_recv);
+            if (site->queue_ep >= 0)
+                close(site->queue_ep);
+        }
         if (site->ns_fd >= 0)
             close(site->ns_fd);
         if (site->ipc_fd >= 0)
@@ -270,14 +273,26 @@ void sf_child_close_fds(int keep_queue, int keep_ctl)
 
 static int make_queue(sf_site_t *site)
 {
-    int q[2];
+    struct epoll_event ev = { .events = EPOLLIN | EPOLLET };
+    int q[2], ep, err;
 
     if (site->queue_recv >= 0)
         return 0;
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, q))
         return -errno;
+    /* Where the site's idle workers wait: see next_conn() in sf_worker.c. */
+    ep = epoll_create1(EPOLL_CLOEXEC);
+    if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, q[1], &ev)) {
+        err = -errno;
+        if (ep >= 0)
+            close(ep);
+        close(q[0]);
+        close(q[1]);
+        return err;
+    }
     site->queue_send = q[0];
     site->queue_recv = q[1];
+    site->queue_ep = ep;
     return 0;
 }
 
@@ -600,6 +615,19 @@ static void expire_queue(sf_site_t *site, apr_time_t now)
     }
 }
 
+/*
+ * Connections wait while the site has idle workers: a wake-up went to a worker that could not
+ * take its connection (killed, or crashed, between its wake-up and the receive; one that
+ * leaves on its own passes it on). Wake one of the others, rather than let the connection wait
+ * for the next arrival or for SitefenceQueueTimeout.
+ */
+static void wake_again(const sf_site_t *site)
+{
+    struct epoll_event ev = { .events = EPOLLIN | EPOLLET };
+
+    (void)epoll_ctl(site->queue_ep, EPOLL_CTL_MOD, site->queue_recv, &ev);
+}
+
 static void serve_backlogs(void)
 {
     apr_time_t now = apr_time_now();
@@ -612,6 +640,8 @@ static void serve_backlogs(void)
         site->workers = counts[i].workers;
         if (site->queue_recv < 0 || !queued(site))
             continue;
+        if (counts[i].idle)
+            wake_again(site);
         if (!grow(i, &counts[i]))
             expire_queue(site, now);
     }
@@ -719,9 +749,11 @@ static void orphan_queues(void)
             close(site->ns_fd);
         if (site->ipc_fd >= 0)
             close(site->ipc_fd);
+        if (site->queue_ep >= 0)
+            close(site->queue_ep);
         if (site->queue_recv >= 0 && sf_retained->orphans)
             sf_retained->orphans[sf_retained->norphans++] = site->queue_recv;
-        site->queue_send = site->queue_recv = site->ns_fd = site->ipc_fd = -1;
+        site->queue_send = site->queue_recv = site->queue_ep = site->ns_fd = site->ipc_fd = -1;
     }
 }
 

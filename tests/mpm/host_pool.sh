@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # tests/mpm/host_pool.sh — a site's pool of workers as demand moves: a burst grows it, and
-# once the traffic stops every worker of the site leaves after SitefenceIdleTimeout.
+# then one request after another is answered by the worker that finished last (the others
+# stay idle), and once the traffic stops every worker of the site leaves after
+# SitefenceIdleTimeout.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 MODULE=$ROOT/build/mod_mpm_sitefence.so
@@ -15,8 +17,7 @@ trap 'apache2 -f $T/httpd.conf -k stop >/dev/null 2>&1; sleep 0.5; rm -rf $T' EX
 
 id sfpool >/dev/null 2>&1 || useradd -M -d /nonexistent -s /usr/sbin/nologin sfpool
 mkdir -p $T/a $T/logs $T/private
-cp "$ROOT"/tests/mpm/php/slow.php $T/a/
-echo "a's page" >$T/a/page.txt
+cp "$ROOT"/tests/mpm/php/{pid,slow}.php $T/a/
 chown -R sfpool: $T/a
 chmod 755 $T
 cat >$T/httpd.conf <<EOF
@@ -34,7 +35,7 @@ get() { curl -s -m 10 -H "Host: a.test" "http://127.0.0.1:$PORT$1"; }
 workers() { pgrep -u sfpool -P "$(cat $T/httpd.pid)" | wc -l; }
 
 apache2 -f $T/httpd.conf -k start
-for i in $(seq 1 50); do get /page.txt >/dev/null && break; sleep 0.1; done
+for i in $(seq 1 50); do get /pid.php >/dev/null && break; sleep 0.1; done
 
 # A burst: six requests that each hold a worker for a second.
 burst=()
@@ -43,10 +44,15 @@ wait "${burst[@]}"
 n=$(workers)
 check "a burst of six grows the pool to six workers ($n)" test "$n" -ge 6
 
+# One request after another: the worker that finished last answers the next.
+pids=$(for i in $(seq 1 12); do get /pid.php; done | sort -u)
+like "twelve requests in a row are answered by one worker, not in turn by the pool" \
+	"$(wc -l <<<"$pids")" "^[12]$"
+
 # No traffic: every worker leaves after SitefenceIdleTimeout (2 s), in a few seconds.
 for i in $(seq 1 100); do [[ $(workers) == 0 ]] && break; sleep 0.1; done
-is "once the traffic stops, every worker leaves after SitefenceIdleTimeout" \
+is "  ...and once the traffic stops, every worker leaves after SitefenceIdleTimeout" \
 	"$(workers)" 0
-is "a request after that gets a new worker" "$(get /page.txt)" "a's page"
+is "a request after that gets a new worker" "$(get /pid.php | grep -c '^[0-9][0-9]*$')" 1
 
 tap_plan

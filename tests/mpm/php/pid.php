@@ -1,0 +1,1 @@
+<?php /* Which worker process answered. */ echo getmypid(), "\n";
