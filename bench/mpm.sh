@@ -187,8 +187,11 @@ stop() {
 # held SERVER: where the server's connections and processes are (when ab gave up waiting)
 held() {
 	local p
-	echo "mpm.sh: connections on port $PORT, but those in TIME-WAIT:" >&2
+	# A server-side connection that no process holds is in flight: in a site's queue, or on
+	# its way between the parent and a dispatcher.
+	echo "mpm.sh: connections on port $PORT, but those in TIME-WAIT (with their processes):" >&2
 	ss -tanp 2>/dev/null | grep ":$PORT " | grep -v '^TIME-WAIT' | head -n 40 >&2 || true
+	# (Without the unix_diag module, not loaded in the test guest, ss shows no queue sizes.)
 	echo "mpm.sh: unix sockets with data queued (the sites' queues among them):" >&2
 	ss -xanp 2>/dev/null | awk 'NR > 1 && $3 > 0' | head -n 20 >&2 || true
 	echo "mpm.sh: the server's processes (pid, state, wait channel, title):" >&2
