@@ -523,7 +523,7 @@ static int recv_ctl(sf_ctl_t *m, int *fd)
  * A connection that waited SitefenceQueueTimeout for a worker, from the parent: 503 for HTTP
  * (a TLS client just sees the close), with drop()'s lingering close, because its request head
  * is still unread: closing at once would send a reset, and a client that gets the reset before
- * it has read the 503 loses it (ab then miscounts, and waits for an answer it never gets).
+ * it has read the 503 loses it (ab counted a receive error and an exception for it).
  */
 static void reject(int fd)
 {
