@@ -14,10 +14,16 @@
 # over seconds, and 30 s for itk.
 #
 # usage: bench/mpm.sh [--fence] [--event] [--rounds N] [--scale F] [--seconds S] [--vhosts N]
+#                     [--pairs N]
 #   --fence   also mpm_sitefence with the kernel fence (needs sitefenced: in the guest,
 #             bench/run-mpm), as server 'fenced', and the fence's cost: fenced against
 #             sitefence (SitefenceFence off, uid separation only, which is all a host that
-#             refuses BPF LSM programs can run).
+#             refuses BPF LSM programs can run), from the rounds and from N pairs (below)
+#   --pairs N with --fence, after the rounds: sitefence and fenced run at once on two ports,
+#             and each row runs on one and right after on the other, N times (default 24),
+#             the order alternating; the median of the N ratios is the fence's cost. Under
+#             emulation the guest's speed drifts by 20-30% within a minute, more than the
+#             rounds' servers, half a minute apart, can cancel out.
 #   --event   also Apache's event MPM, as server 'event', on the static rows (Debian's mod_php
 #             is not thread-safe): it too hands each new connection from one thread to
 #             another, which on the static rows shows what such a hop costs on this machine
@@ -31,14 +37,15 @@ trap 'echo "mpm.sh: line $LINENO failed: $BASH_COMMAND" >&2' ERR
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
-FENCE=0 EVENT=0 ROUNDS=5 SCALE=1 SECONDS_PER_ROW=3 VHOSTS=0
+FENCE=0 EVENT=0 ROUNDS=5 SCALE=1 SECONDS_PER_ROW=3 VHOSTS=0 PAIRS=24
 # The article's row runs three times a round, back to back: one run of its 1000 requests
 # lasts 0.4-0.8 s on this host, and a stall of the shared machine that long moved a round's
 # ratio by 30% either way (0.67 and 1.45 in one run); the rounds' median alone did not hide
 # that often enough.
 C1_RUNS=3
 while [[ $# -gt 0 ]]; do
-	[[ $1 != --rounds && $1 != --scale && $1 != --seconds && $1 != --vhosts || $# -ge 2 ]] ||
+	[[ $1 != --rounds && $1 != --scale && $1 != --seconds && $1 != --vhosts && $1 != --pairs ||
+	   $# -ge 2 ]] ||
 		{ echo "mpm.sh: $1 wants a value" >&2; exit 2; }
 	case $1 in
 	--fence) FENCE=1 ;;
@@ -47,7 +54,8 @@ while [[ $# -gt 0 ]]; do
 	--scale) SCALE=$2; shift ;;
 	--seconds) SECONDS_PER_ROW=$2; shift ;;
 	--vhosts) VHOSTS=$2; shift ;;
-	-h|--help) sed -n '3,27p' "$0"; exit 0 ;;
+	--pairs) PAIRS=$2; shift ;;
+	-h|--help) sed -n '3,34p' "$0"; exit 0 ;;
 	*) echo "mpm.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -56,6 +64,7 @@ done
 [[ $SECONDS_PER_ROW =~ ^[1-9][0-9]*$ ]] ||
 	{ echo "mpm.sh: --seconds wants a whole number from 1, not '$SECONDS_PER_ROW'" >&2; exit 2; }
 [[ $VHOSTS =~ ^[0-9]+$ ]] || { echo "mpm.sh: --vhosts wants a whole number, not '$VHOSTS'" >&2; exit 2; }
+[[ $PAIRS =~ ^[0-9]+$ ]] || { echo "mpm.sh: --pairs wants a whole number, not '$PAIRS'" >&2; exit 2; }
 [[ $SCALE =~ ^[0-9]*\.?[0-9]+$ && ! $SCALE =~ ^0*\.?0*$ ]] ||
 	{ echo "mpm.sh: --scale wants a positive number, not '$SCALE'" >&2; exit 2; }
 
@@ -83,21 +92,21 @@ setup_sites() {
 	chown -R sfb:sfb $B/b
 }
 
-# extra_vhosts [yes]: the --vhosts more sites, ahead of the measured one (so Apache's
+# extra_vhosts PORT [yes]: the --vhosts more sites, ahead of the measured one (so Apache's
 # name-based matching walks past all of them), with users when "yes"
 extra_vhosts() {
 	local i
 	for ((i = 1; i <= VHOSTS; i++)); do
-		printf '<VirtualHost *:%s>\n  ServerName v%d.test\n  DocumentRoot %s/b\n' $PORT $i $B
-		[[ ${1-} == yes ]] && printf '  AssignUserID sfb sfb\n'
+		printf '<VirtualHost *:%s>\n  ServerName v%d.test\n  DocumentRoot %s/b\n' $1 $i $B
+		[[ ${2-} == yes ]] && printf '  AssignUserID sfb sfb\n'
 		printf '</VirtualHost>\n'
 	done
 }
 
-# conf SERVER: an httpd.conf for that server, identical but for the MPM lines (and for event,
-# PHP's)
+# conf SERVER [NAME PORT]: an httpd.conf for that server, identical but for the MPM lines (and
+# for event, PHP's), as $B/NAME.conf (default: SERVER's) listening on PORT (default: $PORT)
 conf() {
-	local server=$1 mpm assign="" php
+	local server=$1 name=${2:-$1} port=${3:-$PORT} mpm assign="" php
 	php="LoadModule php_module /usr/lib/apache2/modules/libphp8.2.so
 AddHandler application/x-httpd-php .php
 php_admin_flag opcache.validate_permission on
@@ -123,7 +132,7 @@ StartServers 2
 ThreadsPerChild 32"
 	     php="" ;;
 	esac
-	cat >$B/$server.conf <<EOF
+	cat >$B/$name.conf <<EOF
 ServerRoot $B
 ServerName localhost
 $mpm
@@ -133,19 +142,19 @@ TypesConfig /etc/mime.types
 $php
 User www-data
 Group www-data
-Listen 127.0.0.1:$PORT
-PidFile $B/$server.pid
-ErrorLog $B/logs/$server.log
+Listen 127.0.0.1:$port
+PidFile $B/$name.pid
+ErrorLog $B/logs/$name.log
 MaxRequestWorkers 64
 KeepAlive On
 MaxKeepAliveRequests 0
-$(extra_vhosts $assign)
-<VirtualHost *:$PORT>
+$(extra_vhosts $port $assign)
+<VirtualHost *:$port>
   ServerName a.test
   DocumentRoot $B/a
   ${assign:+AssignUserID sfa sfa}
 </VirtualHost>
-<VirtualHost *:$PORT>
+<VirtualHost *:$port>
   ServerName b.test
   DocumentRoot $B/b
   ${assign:+AssignUserID sfb sfb}
@@ -240,23 +249,27 @@ run_row() {
 		     END { if (t > 0) print n / t, f + 0, n + 0 }' <<<"$all"
 }
 
-measure() { # SERVER ROW ROUND
-	local server=$1 row=$2 pids t0 t1 out page=phpinfo.php
-	[[ $server == event ]] && page=static.html
-	# Warm up, the same for every server: first requests fork workers and fill caches; only
-	# the steady state counts. (50 requests were too few for a pool that grows on demand:
-	# mpm_sitefence was still forking during php-c8.)
-	local text rc=0
+# warm NAME: the same for every server: first requests fork workers and fill caches; only the
+# steady state counts. (50 requests were too few for a pool that grows on demand:
+# mpm_sitefence was still forking during php-c8.)
+warm() {
+	local page=phpinfo.php text rc=0
+	[[ $1 == event ]] && page=static.html
 	text=$(ab -q -s 30 -n $(n_of 400) -c 8 -H 'Host: a.test' http://127.0.0.1:$PORT/$page 2>&1) ||
 		rc=$?
-	if [[ $rc != 0 ]]; then
-		echo "mpm.sh: $server, row $row, round $3: warming up, ab exit $rc:" >&2
-		tail -n 3 <<<"$text" >&2
-		echo "mpm.sh: the end of $B/logs/$server.log:" >&2
-		tail -n 20 $B/logs/$server.log >&2
-		held $server
-		exit 1
-	fi
+	[[ $rc == 0 ]] && return 0
+	echo "mpm.sh: $1: warming up, ab exit $rc:" >&2
+	tail -n 3 <<<"$text" >&2
+	echo "mpm.sh: the end of $B/logs/$1.log:" >&2
+	tail -n 20 $B/logs/$1.log >&2
+	held $1
+	exit 1
+}
+
+# sample NAME ROW ROUND FILE: one run of ROW; appends "NAME ROW ROUND reqs_per_s failed
+# completed cpu_ticks pss_kb" to FILE
+sample() {
+	local server=$1 row=$2 pids t0 t1 out
 	pids=$(server_pids $server)
 	t0=$(cpu_ticks $pids)
 	out=$(run_row $row) || { echo "mpm.sh: $server, row $row, round $3: see above" >&2; exit 1; }
@@ -266,7 +279,12 @@ measure() { # SERVER ROW ROUND
 	fi
 	pids=$(server_pids $server)
 	t1=$(cpu_ticks $pids)
-	echo "$server $row $3 $out $((t1 - t0)) $(pss_kb $pids)" >>$B/results
+	echo "$server $row $3 $out $((t1 - t0)) $(pss_kb $pids)" >>$4
+}
+
+measure() { # SERVER ROW ROUND
+	warm $1
+	sample $1 $2 $3 $B/results
 }
 
 setup_sites
@@ -281,6 +299,34 @@ for round in $(seq 1 $ROUNDS); do
 		stop $s
 	done
 done
+
+# The fence's cost, paired: both up at once, each row on one then the other (order alternating
+# from pass to pass), the article's row run once a pass (the pairing cancels the stalls that
+# C1_RUNS is for).
+: >$B/pairs
+if [[ $FENCE == 1 && $PAIRS -gt 0 ]]; then
+	conf sitefence sitefence-p $((PORT + 1))
+	conf fenced fenced-p $((PORT + 2))
+	base=$PORT
+	PORT=$((base + 1)) start sitefence-p
+	PORT=$((base + 2)) start fenced-p
+	PORT=$((base + 1)) warm sitefence-p
+	PORT=$((base + 2)) warm fenced-p
+	for pass in $(seq 1 $PAIRS); do
+		order="1 2"
+		((pass % 2)) || order="2 1"
+		for row in "${ROWS[@]}"; do
+			for k in $order; do
+				name=sitefence-p
+				[[ $k == 2 ]] && name=fenced-p
+				PORT=$((base + k)) C1_RUNS=1 sample $name $row $pass $B/pairs
+			done
+		done
+	done
+	PORT=$((base + 1)) stop sitefence-p
+	PORT=$((base + 2)) stop fenced-p
+	PORT=$base
+fi
 
 # The price of one more hop between processes on this machine, which static-c8 shows.
 wake=$(build/bench/wake 2>&1) || wake="bench/wake failed: $wake"
@@ -323,7 +369,42 @@ END {
 	}
 	if ("fenced" in idx) {
 		printf "\ncost of the fence: fenced vs sitefence (req/s ratio, CPU per request ratio)\n"
+		printf "from the medians of the rounds:\n"
 		for (r = 1; r <= 4; r++)
 			printf "%-20s %6.2f %6.2f\n", rows[r], fr[r], fc[r]
 	}
 }' $B/results
+
+# The pairs: per row, each pass's ratios; their median and quartiles.
+[[ -s $B/pairs ]] && awk -v pairs=$PAIRS '
+function sort(a, n,    i, j, t) {
+	for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+}
+# the f-quantile of sorted a[1..n], between neighbours (f = 0.5: the median)
+function q(a, n, f,    pos, lo) {
+	pos = f * (n - 1) + 1; lo = int(pos)
+	return lo < n ? a[lo] + (pos - lo) * (a[lo + 1] - a[lo]) : a[n]
+}
+{
+	# name row pass req/s failed completed ticks pss
+	key = $2 SUBSEP $3
+	if ($1 == "fenced-p") { fr[key] = $4; fc[key] = ($6 ? $7 / $6 : 0) }
+	else { sr[key] = $4; sc[key] = ($6 ? $7 / $6 : 0) }
+	fail[$2] += $5
+}
+END {
+	printf "from %d pairs (both up at once, one right after the other), median [quartiles]:\n", pairs
+	split("php-c1 php-c8 static-c8 static-c8-keepalive", rows, " ")
+	for (r = 1; r <= 4; r++) {
+		n = 0
+		for (p = 1; p <= pairs; p++) {
+			key = rows[r] SUBSEP p
+			if (!(key in fr) || !(key in sr) || !sr[key] || !sc[key]) continue
+			n++; a[n] = fr[key] / sr[key]; b[n] = fc[key] / sc[key]
+		}
+		if (!n) continue
+		sort(a, n); sort(b, n)
+		printf "%-20s %6.2f [%.2f %.2f] %6.2f [%.2f %.2f]  failed %d\n", rows[r], q(a, n, 0.5),
+		       q(a, n, 0.25), q(a, n, 0.75), q(b, n, 0.5), q(b, n, 0.25), q(b, n, 0.75), fail[rows[r]]
+	}
+}' $B/pairs
