@@ -18,12 +18,15 @@
 #   --fence   also mpm_sitefence with the kernel fence (needs sitefenced: in the guest,
 #             bench/run-mpm), as server 'fenced', and the fence's cost: fenced against
 #             sitefence (SitefenceFence off, uid separation only, which is all a host that
-#             refuses BPF LSM programs can run), from the rounds and from N pairs (below)
-#   --pairs N with --fence, after the rounds: sitefence and fenced run at once on two ports,
-#             and each row runs on one and right after on the other, N times (default 24),
-#             the order alternating; the median of the N ratios is the fence's cost. Under
-#             emulation the guest's speed drifts by 20-30% within a minute, more than the
-#             rounds' servers, half a minute apart, can cancel out.
+#             refuses BPF LSM programs can run), from the rounds and from the passes (below)
+#   --pairs N after the rounds, N passes (default 16; 0: none) with every server but itk up at
+#             once, each on its own port: each row runs on one server right after the other,
+#             the order turning from pass to pass, and each ratio (to prefork; fenced to
+#             sitefence) is the median of the N passes' ratios. The speed of this shared
+#             host, and more so of the emulated guest, drifts by 20-30% within a minute, more
+#             than the rounds' servers, tens of seconds apart, can cancel out: one run's php-c1
+#             rounds ranged from 0.57 to 2.30. (itk, 4-20 times slower, would take most of
+#             the time; how far it is from the others needs no such precision.)
 #   --event   also Apache's event MPM, as server 'event', on the static rows (Debian's mod_php
 #             is not thread-safe): it too hands each new connection from one thread to
 #             another, which on the static rows shows what such a hop costs on this machine
@@ -37,7 +40,7 @@ trap 'echo "mpm.sh: line $LINENO failed: $BASH_COMMAND" >&2' ERR
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
-FENCE=0 EVENT=0 ROUNDS=5 SCALE=1 SECONDS_PER_ROW=3 VHOSTS=0 PAIRS=24
+FENCE=0 EVENT=0 ROUNDS=5 SCALE=1 SECONDS_PER_ROW=3 VHOSTS=0 PAIRS=16
 # The article's row runs three times a round, back to back: one run of its 1000 requests
 # lasts 0.4-0.8 s on this host, and a stall of the shared machine that long moved a round's
 # ratio by 30% either way (0.67 and 1.45 in one run); the rounds' median alone did not hide
@@ -55,7 +58,7 @@ while [[ $# -gt 0 ]]; do
 	--seconds) SECONDS_PER_ROW=$2; shift ;;
 	--vhosts) VHOSTS=$2; shift ;;
 	--pairs) PAIRS=$2; shift ;;
-	-h|--help) sed -n '3,34p' "$0"; exit 0 ;;
+	-h|--help) sed -n '3,36p' "$0"; exit 0 ;;
 	*) echo "mpm.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -300,31 +303,30 @@ for round in $(seq 1 $ROUNDS); do
 	done
 done
 
-# The fence's cost, paired: both up at once, each row on one then the other (order alternating
-# from pass to pass), the article's row run once a pass (the pairing cancels the stalls that
-# C1_RUNS is for).
+# The passes: every server but itk up at once, each on its own port; each row on one server
+# right after the other, the order turning from pass to pass; the article's row run once a
+# pass (the pairing cancels the stalls that C1_RUNS is for).
 : >$B/pairs
-if [[ $FENCE == 1 && $PAIRS -gt 0 ]]; then
-	conf sitefence sitefence-p $((PORT + 1))
-	conf fenced fenced-p $((PORT + 2))
-	base=$PORT
-	PORT=$((base + 1)) start sitefence-p
-	PORT=$((base + 2)) start fenced-p
-	PORT=$((base + 1)) warm sitefence-p
-	PORT=$((base + 2)) warm fenced-p
+if [[ $PAIRS -gt 0 ]]; then
+	base=$PORT paired=()
+	for s in "${SERVERS[@]}"; do [[ $s == itk ]] || paired+=("$s"); done
+	for k in "${!paired[@]}"; do
+		s=${paired[k]}
+		conf $s $s-p $((base + 1 + k))
+		PORT=$((base + 1 + k)) start $s-p
+		PORT=$((base + 1 + k)) warm $s-p
+	done
 	for pass in $(seq 1 $PAIRS); do
-		order="1 2"
-		((pass % 2)) || order="2 1"
 		for row in "${ROWS[@]}"; do
-			for k in $order; do
-				name=sitefence-p
-				[[ $k == 2 ]] && name=fenced-p
-				PORT=$((base + k)) C1_RUNS=1 sample $name $row $pass $B/pairs
+			for i in "${!paired[@]}"; do
+				k=$(( (i + pass) % ${#paired[@]} ))
+				s=${paired[k]}
+				[[ $s == event && $row == php-* ]] && continue
+				PORT=$((base + 1 + k)) C1_RUNS=1 sample $s-p $row $pass $B/pairs
 			done
 		done
 	done
-	PORT=$((base + 1)) stop sitefence-p
-	PORT=$((base + 2)) stop fenced-p
+	for k in "${!paired[@]}"; do PORT=$((base + 1 + k)) stop ${paired[k]}-p; done
 	PORT=$base
 fi
 
@@ -368,14 +370,14 @@ END {
 		}
 	}
 	if ("fenced" in idx) {
-		printf "\ncost of the fence: fenced vs sitefence (req/s ratio, CPU per request ratio)\n"
-		printf "from the medians of the rounds:\n"
+		printf "\ncost of the fence from the medians of the rounds (the passes below measure it "
+		printf "better): fenced vs sitefence, req/s ratio, CPU per request ratio\n"
 		for (r = 1; r <= 4; r++)
 			printf "%-20s %6.2f %6.2f\n", rows[r], fr[r], fc[r]
 	}
 }' $B/results
 
-# The pairs: per row, each pass's ratios; their median and quartiles.
+# The passes: per row and server, each pass's ratios; their median and quartiles.
 [[ -s $B/pairs ]] && awk -v pairs=$PAIRS '
 function sort(a, n,    i, j, t) {
 	for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
@@ -385,26 +387,37 @@ function q(a, n, f,    pos, lo) {
 	pos = f * (n - 1) + 1; lo = int(pos)
 	return lo < n ? a[lo] + (pos - lo) * (a[lo + 1] - a[lo]) : a[n]
 }
+# one line: row, server, and its ratios to base over the passes that ran both
+function line(row, srv, base,    p, n, a, b, x, y) {
+	n = 0
+	for (p = 1; p <= pairs; p++) {
+		x = row SUBSEP srv SUBSEP p; y = row SUBSEP base SUBSEP p
+		if (!(x in rps) || !(y in rps) || !rps[y] || !cpu[y]) continue
+		n++; a[n] = rps[x] / rps[y]; b[n] = cpu[x] / cpu[y]
+	}
+	if (!n) return
+	sort(a, n); sort(b, n)
+	printf "%-20s %-20s %6.2f [%.2f %.2f] %6.2f [%.2f %.2f] %7d\n", row, srv " / " base,
+	       q(a, n, 0.5), q(a, n, 0.25), q(a, n, 0.75), q(b, n, 0.5), q(b, n, 0.25), q(b, n, 0.75),
+	       fail[row, srv]
+}
 {
 	# name row pass req/s failed completed ticks pss
-	key = $2 SUBSEP $3
-	if ($1 == "fenced-p") { fr[key] = $4; fc[key] = ($6 ? $7 / $6 : 0) }
-	else { sr[key] = $4; sc[key] = ($6 ? $7 / $6 : 0) }
-	fail[$2] += $5
+	srv = $1; sub(/-p$/, "", srv); seen[srv] = 1
+	key = $2 SUBSEP srv SUBSEP $3
+	rps[key] = $4; cpu[key] = ($6 ? $7 / $6 : 0); fail[$2, srv] += $5
 }
 END {
-	printf "from %d pairs (both up at once, one right after the other), median [quartiles]:\n", pairs
+	printf "\n%d passes, every server but itk up at once, each row on one right after the other;\n", pairs
+	printf "median [quartiles] of the ratios of the passes:\n"
+	printf "%-20s %-20s %20s %20s %7s\n", "row", "server", "req/s", "cpu us/req", "failed"
 	split("php-c1 php-c8 static-c8 static-c8-keepalive", rows, " ")
+	split("sitefence fenced event", others, " ")
 	for (r = 1; r <= 4; r++) {
-		n = 0
-		for (p = 1; p <= pairs; p++) {
-			key = rows[r] SUBSEP p
-			if (!(key in fr) || !(key in sr) || !sr[key] || !sc[key]) continue
-			n++; a[n] = fr[key] / sr[key]; b[n] = fc[key] / sc[key]
-		}
-		if (!n) continue
-		sort(a, n); sort(b, n)
-		printf "%-20s %6.2f [%.2f %.2f] %6.2f [%.2f %.2f]  failed %d\n", rows[r], q(a, n, 0.5),
-		       q(a, n, 0.25), q(a, n, 0.75), q(b, n, 0.5), q(b, n, 0.25), q(b, n, 0.75), fail[rows[r]]
+		for (o = 1; o <= 3; o++)
+			if (others[o] in seen)
+				line(rows[r], others[o], "prefork")
+		if ("fenced" in seen)
+			line(rows[r], "fenced", "sitefence")
 	}
 }' $B/pairs
