@@ -13,8 +13,8 @@
 # servers, too short on a shared 2-core host whose scheduler shifts between steadier states
 # over seconds, and 30 s for itk.
 #
-# usage: bench/mpm.sh [--fence] [--event] [--rounds N] [--scale F] [--seconds S] [--vhosts N]
-#                     [--pairs N]
+# usage: bench/mpm.sh [--fence] [--event] [--pin] [--rounds N] [--scale F] [--seconds S]
+#                     [--vhosts N] [--pairs N]
 #   --fence   also mpm_sitefence with the kernel fence (needs sitefenced: in the guest,
 #             bench/run-mpm), as server 'fenced', and the fence's cost: fenced against
 #             sitefence (SitefenceFence off, uid separation only, which is all a host that
@@ -27,6 +27,11 @@
 #             than the rounds' servers, tens of seconds apart, can cancel out: one run's php-c1
 #             rounds ranged from 0.57 to 2.30. (itk, 4-20 times slower, would take most of
 #             the time; how far it is from the others needs no such precision.)
+#   --pin     ab on CPU 0, the servers on the other CPUs, as when the client is another
+#             machine: on this 2-core host prefork's child often runs on ab's CPU, one process
+#             handing to the other on one CPU, which a server with a hop between two of its
+#             processes cannot match as often (see the README's Performance); this shows the
+#             servers without that
 #   --event   also Apache's event MPM, as server 'event', on the static rows (Debian's mod_php
 #             is not thread-safe): it too hands each new connection from one thread to
 #             another, which on the static rows shows what such a hop costs on this machine
@@ -40,7 +45,7 @@ trap 'echo "mpm.sh: line $LINENO failed: $BASH_COMMAND" >&2' ERR
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
-FENCE=0 EVENT=0 ROUNDS=5 SCALE=1 SECONDS_PER_ROW=3 VHOSTS=0 PAIRS=16
+FENCE=0 EVENT=0 PIN=0 ROUNDS=5 SCALE=1 SECONDS_PER_ROW=3 VHOSTS=0 PAIRS=16
 # The article's row runs three times a round, back to back: one run of its 1000 requests
 # lasts 0.4-0.8 s on this host, and a stall of the shared machine that long moved a round's
 # ratio by 30% either way (0.67 and 1.45 in one run); the rounds' median alone did not hide
@@ -53,12 +58,13 @@ while [[ $# -gt 0 ]]; do
 	case $1 in
 	--fence) FENCE=1 ;;
 	--event) EVENT=1 ;;
+	--pin) PIN=1 ;;
 	--rounds) ROUNDS=$2; shift ;;
 	--scale) SCALE=$2; shift ;;
 	--seconds) SECONDS_PER_ROW=$2; shift ;;
 	--vhosts) VHOSTS=$2; shift ;;
 	--pairs) PAIRS=$2; shift ;;
-	-h|--help) sed -n '3,36p' "$0"; exit 0 ;;
+	-h|--help) sed -n '3,42p' "$0"; exit 0 ;;
 	*) echo "mpm.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -70,6 +76,16 @@ done
 [[ $PAIRS =~ ^[0-9]+$ ]] || { echo "mpm.sh: --pairs wants a whole number, not '$PAIRS'" >&2; exit 2; }
 [[ $SCALE =~ ^[0-9]*\.?[0-9]+$ && ! $SCALE =~ ^0*\.?0*$ ]] ||
 	{ echo "mpm.sh: --scale wants a positive number, not '$SCALE'" >&2; exit 2; }
+
+# --pin: what runs ab, and what starts the servers (their processes inherit the mask)
+ON_CLIENT=() ON_SERVER=() SERVER_CPUS=""
+if [[ $PIN == 1 ]]; then
+	ncpu=$(nproc)
+	[[ $ncpu -ge 2 ]] || { echo "mpm.sh: --pin needs two CPUs or more, this machine has $ncpu" >&2; exit 2; }
+	SERVER_CPUS=1
+	[[ $ncpu -gt 2 ]] && SERVER_CPUS=1-$((ncpu - 1))
+	ON_CLIENT=(taskset -c 0) ON_SERVER=(taskset -c $SERVER_CPUS)
+fi
 
 # Not below /tmp: mpm_sitefence gives each site a private /tmp, which would hide it.
 B=/srv/sfbench
@@ -183,7 +199,7 @@ pss_kb() { per_pid_sum smaps_rollup '/^Pss:/ { print $2 }' "$@"; }
 
 start() {
 	rm -f $B/$1.pid
-	apache2 -f $B/$1.conf -k start
+	"${ON_SERVER[@]}" apache2 -f $B/$1.conf -k start
 	local i
 	for i in $(seq 1 300); do
 		[[ -s $B/$1.pid ]] && curl -s -o /dev/null -H 'Host: a.test' http://127.0.0.1:$PORT/static.html &&
@@ -235,7 +251,7 @@ run_row() {
 	# row (the caller's check would only see no result).
 	local text all="" rc=0 i
 	for ((i = 0; i < runs; i++)); do
-		text=$(timeout 600 ab -q -r -s 30 -H 'Host: a.test' $args 2>&1) || rc=$?
+		text=$(timeout 600 "${ON_CLIENT[@]}" ab -q -r -s 30 -H 'Host: a.test' $args 2>&1) || rc=$?
 		if [[ $rc != 0 ]]; then
 			echo "mpm.sh: ab $args: exit $rc:" >&2
 			tail -n 5 <<<"$text" >&2
@@ -258,7 +274,7 @@ run_row() {
 warm() {
 	local page=phpinfo.php text rc=0
 	[[ $1 == event ]] && page=static.html
-	text=$(ab -q -s 30 -n $(n_of 400) -c 8 -H 'Host: a.test' http://127.0.0.1:$PORT/$page 2>&1) ||
+	text=$("${ON_CLIENT[@]}" ab -q -s 30 -n $(n_of 400) -c 8 -H 'Host: a.test' http://127.0.0.1:$PORT/$page 2>&1) ||
 		rc=$?
 	[[ $rc == 0 ]] && return 0
 	echo "mpm.sh: $1: warming up, ab exit $rc:" >&2
@@ -335,7 +351,7 @@ wake=$(build/bench/wake 2>&1) || wake="bench/wake failed: $wake"
 
 # Medians and ratios. CPU per request: ticks (1/100 s) * 10000 / requests = us per request.
 echo
-echo "mpm_sitefence (sitefence: SitefenceFence off$([[ $FENCE == 1 ]] && echo "; fenced: fence on")$([[ $EVENT == 1 ]] && echo "; event: Apache's event MPM, no PHP")) vs prefork and mpm-itk, $ROUNDS rounds$([[ $VHOSTS -gt 0 ]] && echo ", $VHOSTS more vhosts ahead of the measured one"), medians; ratios to prefork"
+echo "mpm_sitefence (sitefence: SitefenceFence off$([[ $FENCE == 1 ]] && echo "; fenced: fence on")$([[ $EVENT == 1 ]] && echo "; event: Apache's event MPM, no PHP")) vs prefork and mpm-itk, $ROUNDS rounds$([[ $VHOSTS -gt 0 ]] && echo ", $VHOSTS more vhosts ahead of the measured one")$([[ $PIN == 1 ]] && echo ", ab on CPU 0 and the servers on CPU $SERVER_CPUS"), medians; ratios to prefork"
 echo "this machine: $wake"
 awk -v servers="${SERVERS[*]}" '
 function median(a, n,    i, j, t) {
