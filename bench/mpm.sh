@@ -13,8 +13,8 @@
 # servers, too short on a shared 2-core host whose scheduler shifts between steadier states
 # over seconds, and 30 s for itk.
 #
-# usage: bench/mpm.sh [--fence] [--event] [--pin] [--rounds N] [--scale F] [--seconds S]
-#                     [--vhosts N] [--pairs N]
+# usage: bench/mpm.sh [--fence] [--event] [--pin] [--poll-idle] [--rounds N] [--scale F]
+#                     [--seconds S] [--vhosts N] [--pairs N]
 #   --fence   also mpm_sitefence with the kernel fence (needs sitefenced: in the guest,
 #             bench/run-mpm), as server 'fenced', and the fence's cost: fenced against
 #             sitefence (SitefenceFence off, uid separation only, which is all a host that
@@ -32,6 +32,12 @@
 #             handing to the other on one CPU, which a server with a hop between two of its
 #             processes cannot match as often (see the README's Performance); this shows the
 #             servers without that
+#   --poll-idle  hold the kernel's CPU latency request (/dev/cpu_dma_latency) at 0 for the
+#             run, as tuned's latency-performance profile does: an idle CPU polls instead of
+#             halting. On this virtual machine a halted vCPU is slow to get going again, and a
+#             chain of three processes (ab, dispatcher, worker) leaves a CPU idle between
+#             requests more often than one of two (see the README's Performance); this shows
+#             the servers without that. It applies to every server alike.
 #   --event   also Apache's event MPM, as server 'event', on the static rows (Debian's mod_php
 #             is not thread-safe): it too hands each new connection from one thread to
 #             another, which on the static rows shows what such a hop costs on this machine
@@ -45,7 +51,7 @@ trap 'echo "mpm.sh: line $LINENO failed: $BASH_COMMAND" >&2' ERR
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
-FENCE=0 EVENT=0 PIN=0 ROUNDS=5 SCALE=1 SECONDS_PER_ROW=3 VHOSTS=0 PAIRS=16
+FENCE=0 EVENT=0 PIN=0 POLL_IDLE=0 ROUNDS=5 SCALE=1 SECONDS_PER_ROW=3 VHOSTS=0 PAIRS=16
 # The article's row runs three times a round, back to back: one run of its 1000 requests
 # lasts 0.4-0.8 s on this host, and a stall of the shared machine that long moved a round's
 # ratio by 30% either way (0.67 and 1.45 in one run); the rounds' median alone did not hide
@@ -59,12 +65,13 @@ while [[ $# -gt 0 ]]; do
 	--fence) FENCE=1 ;;
 	--event) EVENT=1 ;;
 	--pin) PIN=1 ;;
+	--poll-idle) POLL_IDLE=1 ;;
 	--rounds) ROUNDS=$2; shift ;;
 	--scale) SCALE=$2; shift ;;
 	--seconds) SECONDS_PER_ROW=$2; shift ;;
 	--vhosts) VHOSTS=$2; shift ;;
 	--pairs) PAIRS=$2; shift ;;
-	-h|--help) sed -n '3,42p' "$0"; exit 0 ;;
+	-h|--help) sed -n '3,48p' "$0"; exit 0 ;;
 	*) echo "mpm.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -85,6 +92,19 @@ if [[ $PIN == 1 ]]; then
 	SERVER_CPUS=1
 	[[ $ncpu -gt 2 ]] && SERVER_CPUS=1-$((ncpu - 1))
 	ON_CLIENT=(taskset -c 0) ON_SERVER=(taskset -c $SERVER_CPUS)
+fi
+
+# --poll-idle: the request holds while the device stays open, so a holder process keeps it
+# open and the request ends with the holder, however the run ends. The servers do not inherit it.
+if [[ $POLL_IDLE == 1 ]]; then
+	[[ -w /dev/cpu_dma_latency ]] ||
+		{ echo "mpm.sh: --poll-idle needs to write /dev/cpu_dma_latency (root, a kernel with PM QoS)" >&2; exit 2; }
+	bash -c 'exec 9>/dev/cpu_dma_latency && printf "\0\0\0\0" >&9 && exec sleep infinity' &
+	QOS_HOLDER=$!
+	trap 'kill $QOS_HOLDER 2>/dev/null || true' EXIT
+	sleep 0.2
+	kill -0 $QOS_HOLDER 2>/dev/null && [[ $(od -An -td4 /dev/cpu_dma_latency | tr -d ' ') == 0 ]] ||
+		{ echo "mpm.sh: --poll-idle: the CPU latency request did not take" >&2; exit 1; }
 fi
 
 # Not below /tmp: mpm_sitefence gives each site a private /tmp, which would hide it.
@@ -351,7 +371,7 @@ wake=$(build/bench/wake 2>&1) || wake="bench/wake failed: $wake"
 
 # Medians and ratios. CPU per request: ticks (1/100 s) * 10000 / requests = us per request.
 echo
-echo "mpm_sitefence (sitefence: SitefenceFence off$([[ $FENCE == 1 ]] && echo "; fenced: fence on")$([[ $EVENT == 1 ]] && echo "; event: Apache's event MPM, no PHP")) vs prefork and mpm-itk, $ROUNDS rounds$([[ $VHOSTS -gt 0 ]] && echo ", $VHOSTS more vhosts ahead of the measured one")$([[ $PIN == 1 ]] && echo ", ab on CPU 0 and the servers on CPU $SERVER_CPUS"), medians; ratios to prefork"
+echo "mpm_sitefence (sitefence: SitefenceFence off$([[ $FENCE == 1 ]] && echo "; fenced: fence on")$([[ $EVENT == 1 ]] && echo "; event: Apache's event MPM, no PHP")) vs prefork and mpm-itk, $ROUNDS rounds$([[ $VHOSTS -gt 0 ]] && echo ", $VHOSTS more vhosts ahead of the measured one")$([[ $PIN == 1 ]] && echo ", ab on CPU 0 and the servers on CPU $SERVER_CPUS")$([[ $POLL_IDLE == 1 ]] && echo ", idle CPUs polling (cpu_dma_latency 0)"), medians; ratios to prefork"
 echo "this machine: $wake"
 awk -v servers="${SERVERS[*]}" '
 function median(a, n,    i, j, t) {
