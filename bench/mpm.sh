@@ -33,11 +33,10 @@
 #             processes cannot match as often (see the README's Performance); this shows the
 #             servers without that
 #   --poll-idle  hold the kernel's CPU latency request (/dev/cpu_dma_latency) at 0 for the
-#             run, as tuned's latency-performance profile does: an idle CPU polls instead of
-#             halting. On this virtual machine a halted vCPU is slow to get going again, and a
-#             chain of three processes (ab, dispatcher, worker) leaves a CPU idle between
-#             requests more often than one of two (see the README's Performance); this shows
-#             the servers without that. It applies to every server alike.
+#             run: an idle CPU polls instead of halting. On this virtual machine a halted vCPU
+#             is slow to get going again, and a chain of three processes (ab, dispatcher,
+#             worker) meets one more often than a chain of two (see the README's Performance);
+#             this shows the servers without that. It applies to every server alike.
 #   --event   also Apache's event MPM, as server 'event', on the static rows (Debian's mod_php
 #             is not thread-safe): it too hands each new connection from one thread to
 #             another, which on the static rows shows what such a hop costs on this machine
@@ -71,7 +70,7 @@ while [[ $# -gt 0 ]]; do
 	--seconds) SECONDS_PER_ROW=$2; shift ;;
 	--vhosts) VHOSTS=$2; shift ;;
 	--pairs) PAIRS=$2; shift ;;
-	-h|--help) sed -n '3,48p' "$0"; exit 0 ;;
+	-h|--help) sed -n '3,47p' "$0"; exit 0 ;;
 	*) echo "mpm.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -95,11 +94,13 @@ if [[ $PIN == 1 ]]; then
 fi
 
 # --poll-idle: the request holds while the device stays open, so a holder process keeps it
-# open and the request ends with the holder, however the run ends. The servers do not inherit it.
+# open; it ends with this script, however the script ends (the holder checks every second),
+# and the servers do not inherit it.
 if [[ $POLL_IDLE == 1 ]]; then
 	[[ -w /dev/cpu_dma_latency ]] ||
 		{ echo "mpm.sh: --poll-idle needs to write /dev/cpu_dma_latency (root, a kernel with PM QoS)" >&2; exit 2; }
-	bash -c 'exec 9>/dev/cpu_dma_latency && printf "\0\0\0\0" >&9 && exec sleep infinity' &
+	bash -c 'exec 9>/dev/cpu_dma_latency && printf "\0\0\0\0" >&9 &&
+		while kill -0 '$$' 2>/dev/null; do sleep 1; done' &
 	QOS_HOLDER=$!
 	trap 'kill $QOS_HOLDER 2>/dev/null || true' EXIT
 	sleep 0.2
